@@ -1,0 +1,5 @@
+namespace Microsoft.ML.BornAgain;
+
+internal static class Placeholder
+{
+}
