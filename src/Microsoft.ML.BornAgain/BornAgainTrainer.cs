@@ -1,0 +1,181 @@
+using Microsoft.ML.BornAgain.MLNet;
+using Microsoft.ML.BornAgain.Training;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.BornAgain;
+
+/// <summary>
+/// The <see cref="IEstimator{TTransformer}"/> that trains Born-Again Networks (Furlanello et al., ICML 2018) for
+/// image classification: a teacher network learns from the labels, then each generation of the same architecture
+/// learns from the one before, and the generations can be averaged (BANE).
+/// </summary>
+/// <remarks>
+/// <format type="text/markdown"><![CDATA[
+/// To create this trainer, use [BornAgain().Train](xref:Microsoft.ML.BornAgain.BornAgainCatalog.Train*).
+///
+/// ### Input and output columns
+/// | Column | Type | Description |
+/// | -- | -- | -- |
+/// | `Label` (input) | key type | the class; use `MapValueToKey` first |
+/// | `Image` (input) | `MLImage`, `Vector<Byte>` of encoded bytes, or known-size `Vector<Single>` (C x H x W) | the image |
+/// | `Score` (output) | `Vector<Single>` | the probability of each class |
+/// | `PredictedLabel` (output) | key type | the most probable class, with the label's key values |
+///
+/// ### Trainer characteristics
+/// | | |
+/// | -- | -- |
+/// | Machine learning task | Multiclass classification |
+/// | Is normalization required? | No (per-channel normalization is computed from the training images) |
+/// | Is caching required? | No (images are decoded once into memory) |
+/// | Required NuGet in addition to Microsoft.ML | Microsoft.ML.BornAgain, Microsoft.ML.ImageAnalytics, and one TorchSharp backend (TorchSharp-cpu or a CUDA package) |
+/// | Exportable to ONNX | No |
+///
+/// ### Training algorithm details
+/// Generation 0 trains from the labels with SGD (Nesterov momentum, weight decay, the paper's step schedule or
+/// cosine) and standard augmentation (random crop with 4-pixel reflection padding, horizontal flip). Generation k
+/// trains, from a fresh seed and with the same schedule, against generation k-1's probabilities with the chosen
+/// [BornAgainLoss](xref:Microsoft.ML.BornAgain.Losses.BornAgainLoss). See https://arxiv.org/abs/1805.04770.
+/// ]]></format>
+/// </remarks>
+public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
+{
+    private readonly MLContext _context;
+    private readonly Options _options;
+
+    internal BornAgainTrainer(MLContext context, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _context = context;
+        _options = options;
+    }
+
+    /// <summary>
+    /// Checks that the label is a key and the image column has a readable type, and returns the input schema with
+    /// <c>Score</c> and <c>PredictedLabel</c> added.
+    /// </summary>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        var label = LabelColumnBinding.Check(inputSchema, _options.LabelColumnName);
+        ImageColumnBinding.Check(inputSchema, _options.ImageColumnName);
+        var columns = inputSchema.Where(c => c.Name != _options.ScoreColumnName && c.Name != _options.PredictedLabelColumnName)
+            .Concat(OutputColumns.Shape(label, _options.ScoreColumnName, _options.PredictedLabelColumnName));
+        return new SchemaShape(columns);
+    }
+
+    /// <summary>Trains the teacher and the born-again generations on <paramref name="input"/>.</summary>
+    public BornAgainTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var host = ((IHostEnvironment)_context).Register(nameof(BornAgainTrainer));
+        using var channel = host.Start("Training");
+
+        var (labelColumn, classCount) = LabelColumnBinding.Bind(input.Schema, _options.LabelColumnName);
+        var labels = LabelKeyValues.FromColumn(labelColumn, classCount);
+        var image = ImageColumnBinding.Bind(input.Schema, _options.ImageColumnName, DeclaredShape());
+
+        var raw = TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, "training data", _options.CancellationToken);
+        if (raw.Images.Count < 2)
+            throw new ArgumentException($"The training data has {raw.Images.Count} row: training needs at least 2.", nameof(input));
+        var shape = InputShape(image, raw);
+        channel.Info($"Born-Again training: {raw.Images.Count} images, {classCount} classes, network input {shape}, " +
+            $"{_options.Generations + 1} generations x {_options.EpochsPerGeneration} epochs of {_options.ArchitectureOf(0)}.");
+
+        using var train = TrainingDataLoader.ToDataset(raw, shape, classCount);
+        raw = null;
+        using var validation = _options.ValidationSet is null ? null : LoadValidation(_options.ValidationSet, shape, classCount);
+
+        var engineOptions = EngineOptions(host, channel);
+        var model = BornAgainTraining.Train(train, validation, engineOptions);
+        var scoring = _options.ScoringGenerations ?? new[] { _options.Generations };
+        return new BornAgainTransformer(model, labels, shape, _options.ImageColumnName,
+            _options.ScoreColumnName, _options.PredictedLabelColumnName, scoring);
+    }
+
+    private ImageTensorDataset LoadValidation(IDataView data, ImageShape shape, int classCount)
+    {
+        var (_, validationClasses) = LabelColumnBinding.Bind(data.Schema, _options.LabelColumnName);
+        if (validationClasses != classCount)
+            throw new ArgumentException(
+                $"Label column '{_options.LabelColumnName}' of 'ValidationSet' has {validationClasses} classes; the training data has {classCount}. " +
+                "Map both with the same MapValueToKey transformer.", nameof(Options.ValidationSet));
+        var image = ImageColumnBinding.Bind(data.Schema, _options.ImageColumnName, DeclaredShape());
+        var raw = TrainingDataLoader.Read(data, image, _options.LabelColumnName, classCount, "validation set", _options.CancellationToken);
+        return TrainingDataLoader.ToDataset(raw, shape, classCount);
+    }
+
+    /// <summary>The options' ImageChannels/Height/Width when all three are set (required for pixel vectors).</summary>
+    private ImageShape? DeclaredShape() =>
+        _options is { ImageChannels: { } c, ImageHeight: { } h, ImageWidth: { } w } ? new ImageShape(c, h, w) : null;
+
+    private ImageShape InputShape(ImageColumnBinding image, TrainingDataLoader.RawImages raw)
+    {
+        if (image.VectorShape is { } declared)
+            return declared;
+        var first = raw.Images[0];
+        int channels = _options.ImageChannels ?? (raw.AllGrayscale ? 1 : 3);
+        return new ImageShape(channels, _options.ImageHeight ?? first.Height, _options.ImageWidth ?? first.Width);
+    }
+
+    /// <summary>The engine's options: ours, with the seed and device taken from the MLContext where unset.</summary>
+    private BornAgainTrainingOptions EngineOptions(IHost host, IChannel channel)
+    {
+        var o = _options;
+        var userEpochCallback = o.EpochCompleted;
+        return new BornAgainTrainingOptions
+        {
+            Generations = o.Generations,
+            EpochsPerGeneration = o.EpochsPerGeneration,
+            Architecture = o.Architecture,
+            GenerationArchitectures = o.GenerationArchitectures,
+            Loss = o.Loss,
+            LabelWeight = o.LabelWeight,
+            Temperature = o.Temperature,
+            TeacherLabelSmoothing = o.TeacherLabelSmoothing,
+            BatchSize = o.BatchSize,
+            LearningRate = o.LearningRate,
+            Momentum = o.Momentum,
+            Nesterov = o.Nesterov,
+            WeightDecay = o.WeightDecay,
+            Schedule = o.Schedule,
+            StepDecayFactor = o.StepDecayFactor,
+            RandomCropPadding = o.RandomCropPadding,
+            HorizontalFlip = o.HorizontalFlip,
+            Seed = o.Seed ?? MLContextSeed(_context, host),
+            NumberOfThreads = o.NumberOfThreads,
+            Device = o.Device ?? MLContextDevice(),
+            BatchCompleted = o.BatchCompleted,
+            CancellationToken = o.CancellationToken,
+            EpochCompleted = metrics =>
+            {
+                channel.Info(EpochLogLine(metrics));
+                userEpochCallback?.Invoke(metrics);
+            },
+        };
+    }
+
+    /// <summary>MLContext(seed)'s seed itself, so every Fit in a seeded context trains the same model.</summary>
+    private static int MLContextSeed(MLContext context, IHost host) =>
+        ((IHostEnvironmentInternal)context).Seed ?? host.Rand.Next();
+
+    /// <summary><c>MLContext.GpuDeviceId</c> and <c>FallbackToCpu</c>, as ML.NET's own TorchSharp trainers read them.</summary>
+    private string MLContextDevice()
+    {
+        if (_context.GpuDeviceId is not { } gpu)
+            return "cpu";
+        if (TorchSharp.torch.cuda.is_available())
+            return $"cuda:{gpu}";
+        if (_context.FallbackToCpu)
+            return "cpu";
+        throw new InvalidOperationException(
+            $"MLContext.GpuDeviceId is {gpu}, but CUDA is not available to TorchSharp: reference a CUDA backend " +
+            "(build with -p:TorchSharpBackend=cuda-linux or cuda-windows), or set MLContext.FallbackToCpu = true.");
+    }
+
+    private static string EpochLogLine(EpochMetrics m) =>
+        $"Generation {m.Generation}, epoch {m.Epoch}: loss {m.TrainingLoss:F4}, accuracy {m.TrainingAccuracy:P2}" +
+        (m.ValidationAccuracy is { } va ? $", validation accuracy {va:P2}" : "") +
+        $", lr {m.LearningRate:G3}, {m.Duration.TotalSeconds:F1} s";
+}

@@ -1,0 +1,108 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.BornAgain.MLNet;
+
+/// <summary>
+/// Reads the image of a row's current position as channel-planar floats at the image's own size. MLImage and
+/// encoded bytes give 3 channels (R, G, B; alpha dropped) with values 0..255; pixel vectors give their declared
+/// shape and values as they are.
+/// </summary>
+internal sealed class ImageRowReader
+{
+    private readonly ImageColumnBinding _binding;
+    private readonly DataViewRow _row;
+    private readonly ValueGetter<MLImage>? _imageGetter;
+    private readonly ValueGetter<VBuffer<byte>>? _bytesGetter;
+    private readonly ValueGetter<VBuffer<float>>? _vectorGetter;
+    private MLImage _image = null!;
+    private VBuffer<byte> _bytes;
+    private VBuffer<float> _vector;
+
+    public ImageRowReader(ImageColumnBinding binding, DataViewRow row)
+    {
+        _binding = binding;
+        _row = row;
+        var column = row.Schema[binding.ColumnName];
+        switch (binding.Kind)
+        {
+            case ImageColumnKind.Image: _imageGetter = row.GetGetter<MLImage>(column); break;
+            case ImageColumnKind.EncodedBytes: _bytesGetter = row.GetGetter<VBuffer<byte>>(column); break;
+            default: _vectorGetter = row.GetGetter<VBuffer<float>>(column); break;
+        }
+    }
+
+    /// <summary>Reads the current row's image; errors name the column and the row.</summary>
+    public DecodedImage Read()
+    {
+        switch (_binding.Kind)
+        {
+            case ImageColumnKind.Image:
+                _imageGetter!(ref _image);
+                if (_image is null)
+                    throw RowError("holds no image (was the file missing or unreadable?)");
+                return FromMLImage(_image);
+            case ImageColumnKind.EncodedBytes:
+                _bytesGetter!(ref _bytes);
+                return DecodeBytes(_bytes);
+            default:
+                _vectorGetter!(ref _vector);
+                return FromVector(_vector);
+        }
+    }
+
+    private DecodedImage DecodeBytes(VBuffer<byte> bytes)
+    {
+        if (bytes.Length == 0)
+            throw RowError("holds no image bytes (an empty value)");
+        var dense = bytes.DenseValues().ToArray();
+        MLImage image;
+        try
+        {
+            image = MLImage.CreateFromStream(new MemoryStream(dense, writable: false));
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
+        {
+            throw RowError($"holds {dense.Length} bytes that are not a decodable image (PNG, JPEG, BMP, GIF, WebP)", e);
+        }
+        using (image)
+            return FromMLImage(image);
+    }
+
+    private DecodedImage FromVector(VBuffer<float> vector)
+    {
+        var shape = _binding.VectorShape!.Value;
+        var pixels = new float[shape.PixelCount];
+        vector.CopyTo(pixels);
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            if (!float.IsFinite(pixels[i]))
+                throw RowError($"has a non-finite pixel value ({pixels[i]}) at index {i}");
+        }
+        return new DecodedImage(pixels, shape.Channels, shape.Height, shape.Width, IsGrayscale: shape.Channels == 1);
+    }
+
+    /// <summary>Converts interleaved 32-bit pixels to planar R, G, B floats and notes whether R = G = B everywhere.</summary>
+    internal static DecodedImage FromMLImage(MLImage image)
+    {
+        int height = image.Height, width = image.Width, plane = height * width;
+        var source = image.Pixels;
+        if (image.BitsPerPixel != 32 || source.Length < plane * 4)
+            throw new InvalidDataException($"Expected a 32-bit image of {width}x{height}; got {image.BitsPerPixel} bits per pixel.");
+        bool bgra = image.PixelFormat == MLPixelFormat.Bgra32;
+        int red = bgra ? 2 : 0, blue = bgra ? 0 : 2;
+        var pixels = new float[3 * plane];
+        bool grayscale = true;
+        for (int i = 0; i < plane; i++)
+        {
+            byte r = source[4 * i + red], g = source[4 * i + 1], b = source[4 * i + blue];
+            pixels[i] = r;
+            pixels[plane + i] = g;
+            pixels[2 * plane + i] = b;
+            grayscale &= r == g && g == b;
+        }
+        return new DecodedImage(pixels, 3, height, width, grayscale);
+    }
+
+    private InvalidDataException RowError(string problem, Exception? inner = null) =>
+        new($"Image column '{_binding.ColumnName}' at row {_row.Position} {problem}.", inner);
+}

@@ -1,0 +1,209 @@
+using Microsoft.ML.BornAgain.MLNet;
+using Microsoft.ML.BornAgain.Networks;
+using Microsoft.ML.BornAgain.Training;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.BornAgain.Serialization;
+
+/// <summary>
+/// Writes and reads a <see cref="BornAgainTransformer"/> inside the ML.NET model zip: the settings in the
+/// transformer's own entry, each generation's weights in an entry of its own.
+/// </summary>
+/// <remarks>
+/// Binary format (format version 1), after <see cref="ModelFormat.WritePayloadHeader"/>:
+/// <code>
+/// string  image column, score column, predicted-label column
+/// int     input channels, height, width, class count
+/// float[] per-channel mean, per-channel standard deviation (channels values each)
+/// string  label key value type ("" = none); then class-count strings when not ""
+/// int     scoring generation count; that many ints
+/// int     generation count; per generation:
+///         string architecture (NetworkArchitecture.ToString()), long parameter count,
+///         int epoch count; per epoch: int epoch, double training loss, double training accuracy,
+///         bool has validation, [double validation loss, double validation accuracy], double learning rate, long duration ticks
+/// entries Generation{g}.tsd: TorchSharp's Module.save format
+/// </code>
+/// Every count and size is checked against a bound before anything is allocated, so a damaged or hostile file
+/// fails with <see cref="InvalidDataException"/> instead of exhausting memory.
+/// </remarks>
+internal static class BornAgainModelFile
+{
+    private const int MaxGenerations = BornAgainTrainingOptions.Defaults.MaxGenerations + 1;
+    private const int MaxEpochs = 100_000;
+    private const int MaxImageSide = 4096;
+
+    public static void Save(ModelSaveContext ctx, BornAgainTransformer transformer)
+    {
+        ModelFormat.WritePayloadHeader(ctx);
+        var w = ctx.Writer;
+        var model = transformer.Model;
+        w.Write(transformer.ImageColumnName);
+        w.Write(transformer.ScoreColumnName);
+        w.Write(transformer.PredictedLabelColumnName);
+        w.Write(model.InputChannels);
+        w.Write(model.InputHeight);
+        w.Write(model.InputWidth);
+        w.Write(model.ClassCount);
+        foreach (float value in model.Normalization.Mean)
+            w.Write(value);
+        foreach (float value in model.Normalization.StandardDeviation)
+            w.Write(value);
+
+        var labels = transformer.Labels;
+        w.Write(labels.TypeName ?? "");
+        if (labels.TypeName is not null)
+        {
+            foreach (string value in labels.Values)
+                w.Write(value);
+        }
+
+        w.Write(transformer.ScoringGenerations.Count);
+        foreach (int g in transformer.ScoringGenerations)
+            w.Write(g);
+
+        w.Write(model.Generations.Count);
+        foreach (var generation in model.Generations)
+        {
+            w.Write(generation.Architecture.ToString());
+            w.Write(generation.ParameterCount);
+            w.Write(generation.Epochs.Count);
+            foreach (var epoch in generation.Epochs)
+                WriteEpoch(w, epoch);
+        }
+
+        for (int g = 0; g < model.Generations.Count; g++)
+        {
+            var network = model.Generations[g].Network;
+            ModelFormat.SaveBlob(ctx, EntryName(g), stream => network.save(stream));
+        }
+    }
+
+    public static BornAgainTransformer Load(ModelLoadContext ctx)
+    {
+        ModelFormat.ReadPayloadHeader(ctx);
+        var r = ctx.Reader;
+        string imageColumn = r.ReadString(), scoreColumn = r.ReadString(), predictedLabelColumn = r.ReadString();
+        int channels = ReadInRange(r, 1, 3, "input channels");
+        if (channels == 2)
+            throw Corrupt("input channels must be 1 or 3, found 2");
+        int height = ReadInRange(r, 8, MaxImageSide, "input height");
+        int width = ReadInRange(r, 8, MaxImageSide, "input width");
+        int classCount = ReadInRange(r, 2, LabelColumnBinding.MaxClasses, "class count");
+        var mean = ReadFloats(r, channels);
+        var std = ReadFloats(r, channels);
+
+        string typeName = r.ReadString();
+        var values = typeName.Length == 0 ? Array.Empty<string>() : Enumerable.Range(0, classCount).Select(_ => r.ReadString()).ToArray();
+        var labels = LabelKeyValues.FromSaved(classCount, typeName.Length == 0 ? null : typeName, values);
+
+        int scoringCount = ReadInRange(r, 1, MaxGenerations, "scoring generation count");
+        var scoring = Enumerable.Range(0, scoringCount).Select(_ => r.ReadInt32()).ToArray();
+
+        int generationCount = ReadInRange(r, 1, MaxGenerations, "generation count");
+        var descriptions = new List<(NetworkArchitecture Architecture, long Parameters, List<EpochMetrics> Epochs)>();
+        for (int g = 0; g < generationCount; g++)
+        {
+            var architecture = ParseArchitecture(r.ReadString(), g);
+            long parameters = r.ReadInt64();
+            int epochCount = ReadInRange(r, 0, MaxEpochs, "epoch count");
+            var epochs = Enumerable.Range(0, epochCount).Select(_ => ReadEpoch(r, g)).ToList();
+            descriptions.Add((architecture, parameters, epochs));
+        }
+
+        var generations = new List<TrainedGeneration>();
+        try
+        {
+            for (int g = 0; g < generationCount; g++)
+            {
+                var (architecture, parameters, epochs) = descriptions[g];
+                var network = architecture.CreateNetwork(channels, classCount);
+                generations.Add(new TrainedGeneration(g, architecture, network, epochs));
+                if (generations[g].ParameterCount != parameters)
+                    throw Corrupt($"generation {g} ({architecture}) declares {parameters} parameters; the architecture has {generations[g].ParameterCount}");
+                ModelFormat.LoadBlob(ctx, EntryName(g), stream => LoadWeights(network, stream, g));
+            }
+            var model = new BornAgainModel(generations, new ChannelNormalization(mean, std), channels, height, width, classCount, CPU);
+            return new BornAgainTransformer(model, labels, new ImageShape(channels, height, width), imageColumn, scoreColumn,
+                predictedLabelColumn, scoring);
+        }
+        catch
+        {
+            foreach (var generation in generations)
+                generation.Network.Dispose();
+            throw;
+        }
+    }
+
+    internal static string EntryName(int generation) => $"Generation{generation}.tsd";
+
+    private static void LoadWeights(nn.Module<Tensor, Tensor> network, Stream stream, int generation)
+    {
+        try
+        {
+            // TorchSharp checks every tensor's name, type and shape against the network before reading its bytes.
+            network.load(stream, strict: true);
+        }
+        catch (Exception e) when (e is ArgumentException or EndOfStreamException or IOException or FormatException or InvalidOperationException)
+        {
+            throw new InvalidDataException(
+                $"The weights of generation {generation} in the model file are damaged or do not match its architecture: {e.Message}", e);
+        }
+    }
+
+    private static void WriteEpoch(BinaryWriter w, EpochMetrics m)
+    {
+        w.Write(m.Epoch);
+        w.Write(m.TrainingLoss);
+        w.Write(m.TrainingAccuracy);
+        w.Write(m.ValidationLoss.HasValue);
+        if (m.ValidationLoss.HasValue)
+        {
+            w.Write(m.ValidationLoss.Value);
+            w.Write(m.ValidationAccuracy ?? double.NaN);
+        }
+        w.Write(m.LearningRate);
+        w.Write(m.Duration.Ticks);
+    }
+
+    private static EpochMetrics ReadEpoch(BinaryReader r, int generation)
+    {
+        int epoch = r.ReadInt32();
+        double loss = r.ReadDouble(), accuracy = r.ReadDouble();
+        double? validationLoss = null, validationAccuracy = null;
+        if (r.ReadBoolean())
+        {
+            validationLoss = r.ReadDouble();
+            validationAccuracy = r.ReadDouble();
+        }
+        double learningRate = r.ReadDouble();
+        long ticks = r.ReadInt64();
+        if (ticks < 0)
+            throw Corrupt($"generation {generation} epoch {epoch} has a negative duration");
+        return new EpochMetrics(generation, epoch, loss, accuracy, validationLoss, validationAccuracy, learningRate, TimeSpan.FromTicks(ticks));
+    }
+
+    private static NetworkArchitecture ParseArchitecture(string name, int generation)
+    {
+        try
+        {
+            return NetworkArchitecture.Parse(name);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new InvalidDataException($"The model file's generation {generation} has an unknown architecture '{name}'.", e);
+        }
+    }
+
+    private static int ReadInRange(BinaryReader r, int min, int max, string what)
+    {
+        int value = r.ReadInt32();
+        if (value < min || value > max)
+            throw Corrupt($"{what} must be in [{min}, {max}], found {value}");
+        return value;
+    }
+
+    private static float[] ReadFloats(BinaryReader r, int count) => Enumerable.Range(0, count).Select(_ => r.ReadSingle()).ToArray();
+
+    private static InvalidDataException Corrupt(string problem) =>
+        new($"The Born-Again model in this file is damaged: {problem}.");
+}

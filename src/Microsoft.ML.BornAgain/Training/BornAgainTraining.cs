@@ -1,0 +1,94 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.BornAgain.Training;
+
+/// <summary>
+/// The Born-Again training engine without ML.NET: a teacher learns from the labels, then each generation learns from
+/// the one before (Furlanello et al., ICML 2018, <see href="https://arxiv.org/abs/1805.04770"/>).
+/// </summary>
+public static class BornAgainTraining
+{
+    /// <summary>Trains the teacher and <see cref="BornAgainTrainingOptions.Generations"/> students.</summary>
+    /// <param name="train">Training images and labels (raw pixel values; normalization is computed from them).</param>
+    /// <param name="validation">Optional validation data, evaluated after every epoch; same image shape and classes.</param>
+    /// <param name="options">Training settings; checked with <see cref="BornAgainTrainingOptions.Validate"/>.</param>
+    /// <returns>The trained generations; dispose it to free the networks.</returns>
+    public static BornAgainModel Train(ImageTensorDataset train, ImageTensorDataset? validation, BornAgainTrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        CheckData(train, validation);
+        var device = ResolveDevice(options.Device);
+
+        int previousThreads = get_num_threads();
+        if (options.NumberOfThreads is { } threads)
+            set_num_threads(threads);
+        var generations = new List<TrainedGeneration>();
+        try
+        {
+            var normalization = ChannelNormalization.FromImages(train.Images);
+            var trainer = new GenerationTrainer(options, train, validation, normalization, device);
+            long seed = options.Seed ?? 0;
+            for (int g = 0; g <= options.Generations; g++)
+            {
+                var teacher = g == 0 ? null : generations[g - 1].Network;
+                generations.Add(trainer.Train(g, teacher, seed + g));
+            }
+            return new BornAgainModel(generations, normalization, train.Channels, train.Height, train.Width,
+                train.ClassCount, device);
+        }
+        catch
+        {
+            foreach (var generation in generations)
+                generation.Network.Dispose();
+            throw;
+        }
+        finally
+        {
+            if (options.NumberOfThreads is not null)
+                set_num_threads(previousThreads);
+        }
+    }
+
+    /// <summary>Parses a TorchSharp device name ("cpu", "cuda", "cuda:1"); null means the CPU.</summary>
+    internal static Device ResolveDevice(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+            return CPU;
+        Device device;
+        try
+        {
+            device = torch.device(name);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new ArgumentException($"Option 'Device' must name a TorchSharp device such as \"cpu\" or \"cuda:0\"; got \"{name}\".", "Device", e);
+        }
+        if (device.type == DeviceType.CUDA && !cuda.is_available())
+            throw new InvalidOperationException(
+                $"Option 'Device' asks for \"{name}\", but CUDA is not available: reference a CUDA backend package " +
+                "(build with -p:TorchSharpBackend=cuda-linux or cuda-windows) on a machine with an NVIDIA GPU, or use \"cpu\".");
+        return device;
+    }
+
+    private static void CheckData(ImageTensorDataset train, ImageTensorDataset? validation)
+    {
+        if (train.Count < 2)
+            throw new ArgumentException($"Training needs at least 2 images; got {train.Count}.", nameof(train));
+        if (train.Height < 8 || train.Width < 8)
+            throw new ArgumentException($"Images must be at least 8x8 pixels; got {train.Height}x{train.Width}.", nameof(train));
+        if (validation is null)
+            return;
+        if (validation.Channels != train.Channels || validation.Height != train.Height || validation.Width != train.Width)
+            throw new ArgumentException(
+                $"Validation images must have the training images' shape {train.Channels}x{train.Height}x{train.Width}; " +
+                $"got {validation.Channels}x{validation.Height}x{validation.Width}.", nameof(validation));
+        if (validation.ClassCount != train.ClassCount)
+            throw new ArgumentException(
+                $"Validation data must have the training data's {train.ClassCount} classes; got {validation.ClassCount}.", nameof(validation));
+        if (validation.Count == 0)
+            throw new ArgumentException("Validation data is empty.", nameof(validation));
+    }
+}

@@ -1,0 +1,194 @@
+using Microsoft.ML.BornAgain.Losses;
+using Microsoft.ML.BornAgain.Networks;
+
+namespace Microsoft.ML.BornAgain.Training;
+
+/// <summary>
+/// Every setting of Born-Again training: the networks, the generations, the student loss, the optimizer and its
+/// schedule, augmentation, seed and device. <see cref="BornAgainTrainer.Options"/> adds the ML.NET column names.
+/// </summary>
+/// <remarks>
+/// Generation 0 (the teacher) learns from the labels; generation k learns from generation k-1's outputs with
+/// <see cref="Loss"/>, with a fresh seed and the same schedule. All generations train for
+/// <see cref="EpochsPerGeneration"/> epochs. Options are checked by <see cref="Validate"/> when the trainer is built.
+/// </remarks>
+public class BornAgainTrainingOptions
+{
+    /// <summary>Number of born-again students trained after the teacher.</summary>
+    /// <value>Default 2 (teacher, BAN-1, BAN-2). 0 trains the teacher only. At most 100.</value>
+    public int Generations { get; set; } = Defaults.Generations;
+
+    /// <summary>Epochs each generation trains for.</summary>
+    /// <value>Default 10. At least 1.</value>
+    public int EpochsPerGeneration { get; set; } = Defaults.EpochsPerGeneration;
+
+    /// <summary>The network of every generation, unless <see cref="GenerationArchitectures"/> says otherwise.</summary>
+    /// <value>Default <c>PreActResNet-20</c> (0.27M parameters): trains in minutes on a 2-core CPU for a few
+    /// thousand 32x32 images.</value>
+    public NetworkArchitecture Architecture { get; set; } = Defaults.Architecture;
+
+    /// <summary>
+    /// Optional network per generation (index 0 is the teacher), for example a DenseNet teacher and ResNet students.
+    /// </summary>
+    /// <value>Default <see langword="null"/>: every generation uses <see cref="Architecture"/>. When set, it needs
+    /// exactly <see cref="Generations"/> + 1 entries.</value>
+    public IReadOnlyList<NetworkArchitecture>? GenerationArchitectures { get; set; }
+
+    /// <summary>The loss the students learn with.</summary>
+    /// <value>Default <see cref="BornAgainLoss.Ban"/>: cross-entropy to the teacher's probabilities, the paper's.</value>
+    public BornAgainLoss Loss { get; set; } = Defaults.Loss;
+
+    /// <summary>
+    /// Weight of the label cross-entropy in <see cref="BornAgainLoss.BanPlusLabels"/> and
+    /// <see cref="BornAgainLoss.Distillation"/> (Hinton's alpha); the teacher term gets 1 - weight.
+    /// </summary>
+    /// <value>Default 0.5. In [0, 1]. Ignored by the other losses.</value>
+    public double LabelWeight { get; set; } = Defaults.LabelWeight;
+
+    /// <summary>Softmax temperature of <see cref="BornAgainLoss.Distillation"/>.</summary>
+    /// <value>Default 4. Greater than 0. The paper's own losses use no temperature (T = 1).</value>
+    public double Temperature { get; set; } = Defaults.Temperature;
+
+    /// <summary>Label smoothing epsilon of the teacher's (generation 0's) cross-entropy.</summary>
+    /// <value>Default 0 (none). In [0, 1).</value>
+    public double TeacherLabelSmoothing { get; set; }
+
+    /// <summary>Images per training batch.</summary>
+    /// <value>Default 64. At least 2 (batch normalization needs two images).</value>
+    public int BatchSize { get; set; } = Defaults.BatchSize;
+
+    /// <summary>Initial learning rate of SGD.</summary>
+    /// <value>Default 0.1 (the paper's). Greater than 0, at most 10.</value>
+    public double LearningRate { get; set; } = Defaults.LearningRate;
+
+    /// <summary>SGD momentum (Nesterov when <see cref="Nesterov"/>).</summary>
+    /// <value>Default 0.9. In [0, 1).</value>
+    public double Momentum { get; set; } = Defaults.Momentum;
+
+    /// <summary>Whether SGD uses Nesterov momentum.</summary>
+    /// <value>Default <see langword="true"/> (the paper's).</value>
+    public bool Nesterov { get; set; } = true;
+
+    /// <summary>L2 weight decay of SGD.</summary>
+    /// <value>Default 5e-4 (the paper's). In [0, 1).</value>
+    public double WeightDecay { get; set; } = Defaults.WeightDecay;
+
+    /// <summary>The learning rate schedule of each generation.</summary>
+    /// <value>Default <see cref="LearningRateSchedule.Step"/> (x0.2 at 30%, 60% and 80% of the epochs).</value>
+    public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Step;
+
+    /// <summary>Factor applied at each milestone of <see cref="LearningRateSchedule.Step"/>.</summary>
+    /// <value>Default 0.2. In (0, 1].</value>
+    public double StepDecayFactor { get; set; } = Defaults.StepDecayFactor;
+
+    /// <summary>Pixels of reflection padding per side for the random-crop augmentation.</summary>
+    /// <value>Default 4 (the CIFAR standard). 0 turns random cropping off. At most half the image size.</value>
+    public int RandomCropPadding { get; set; } = Defaults.RandomCropPadding;
+
+    /// <summary>Whether training images are flipped horizontally at random (p = 0.5).</summary>
+    /// <value>Default <see langword="true"/>. Turn it off for data where left and right differ (digits, text).</value>
+    public bool HorizontalFlip { get; set; } = true;
+
+    /// <summary>Seed of every random choice: initial weights, batch order, augmentation, DKPP permutations.</summary>
+    /// <value>Default <see langword="null"/>: the ML.NET trainer takes <c>MLContext</c>'s seed; the engine alone
+    /// uses 0. Generation g uses seed + g. The same seed gives the same model on CPU for a fixed
+    /// <see cref="NumberOfThreads"/>.</value>
+    public int? Seed { get; set; }
+
+    /// <summary>TorchSharp intra-op threads used while training.</summary>
+    /// <value>Default <see langword="null"/>: TorchSharp's current setting (usually the core count). Set it to make
+    /// training reproducible across machines with different core counts.</value>
+    public int? NumberOfThreads { get; set; }
+
+    /// <summary>The TorchSharp device to train on, such as <c>"cpu"</c> or <c>"cuda:0"</c>.</summary>
+    /// <value>Default <see langword="null"/>: the ML.NET trainer follows <c>MLContext.GpuDeviceId</c> and
+    /// <c>MLContext.FallbackToCpu</c>; the engine alone uses the CPU.</value>
+    public string? Device { get; set; }
+
+    /// <summary>Called after every epoch of every generation with its metrics (on the training thread).</summary>
+    public Action<EpochMetrics>? EpochCompleted { get; set; }
+
+    /// <summary>Called after every training batch (on the training thread): for progress bars.</summary>
+    public Action<BatchProgress>? BatchCompleted { get; set; }
+
+    /// <summary>Stops training within one batch; <see cref="OperationCanceledException"/> is thrown.</summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>The architecture of generation <paramref name="generation"/> (0 is the teacher).</summary>
+    public NetworkArchitecture ArchitectureOf(int generation) =>
+        GenerationArchitectures is { } perGeneration ? perGeneration[generation] : Architecture;
+
+    /// <summary>
+    /// Checks every option and throws <see cref="ArgumentOutOfRangeException"/> or <see cref="ArgumentException"/>
+    /// naming the option, the rule and the value found.
+    /// </summary>
+    public virtual void Validate()
+    {
+        CheckRange(Generations, 0, Defaults.MaxGenerations, nameof(Generations));
+        CheckRange(EpochsPerGeneration, 1, 100_000, nameof(EpochsPerGeneration));
+        CheckRange(BatchSize, 2, 1 << 20, nameof(BatchSize));
+        if (Architecture is null)
+            throw new ArgumentNullException(nameof(Architecture), "Option 'Architecture' must be set.");
+        if (GenerationArchitectures is { } perGeneration)
+        {
+            if (perGeneration.Count != Generations + 1)
+                throw new ArgumentException(
+                    $"Option 'GenerationArchitectures' needs one entry per generation including the teacher " +
+                    $"(Generations + 1 = {Generations + 1}); got {perGeneration.Count}.", nameof(GenerationArchitectures));
+            if (perGeneration.Any(a => a is null))
+                throw new ArgumentException("Option 'GenerationArchitectures' must not contain null entries.", nameof(GenerationArchitectures));
+        }
+
+        CheckRange(LabelWeight, 0, 1, nameof(LabelWeight), maxInclusive: true);
+        CheckRange(TeacherLabelSmoothing, 0, 1, nameof(TeacherLabelSmoothing), maxInclusive: false);
+        if (!(Temperature > 0) || Temperature > 1000)
+            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "Option 'Temperature' must be in (0, 1000].");
+        if (!(LearningRate > 0) || LearningRate > 10)
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Option 'LearningRate' must be in (0, 10].");
+        CheckRange(Momentum, 0, 1, nameof(Momentum), maxInclusive: false);
+        CheckRange(WeightDecay, 0, 1, nameof(WeightDecay), maxInclusive: false);
+        if (!(StepDecayFactor > 0) || StepDecayFactor > 1)
+            throw new ArgumentOutOfRangeException(nameof(StepDecayFactor), StepDecayFactor, "Option 'StepDecayFactor' must be in (0, 1].");
+        CheckRange(RandomCropPadding, 0, 1024, nameof(RandomCropPadding));
+        if (NumberOfThreads is { } threads)
+            CheckRange(threads, 1, 1024, nameof(NumberOfThreads));
+        if (!Enum.IsDefined(Loss))
+            throw new ArgumentOutOfRangeException(nameof(Loss), Loss, "Option 'Loss' is not a known BornAgainLoss.");
+        if (!Enum.IsDefined(Schedule))
+            throw new ArgumentOutOfRangeException(nameof(Schedule), Schedule, "Option 'Schedule' is not a known LearningRateSchedule.");
+        if (Nesterov && Momentum == 0)
+            throw new ArgumentException("Option 'Nesterov' needs a positive 'Momentum'; got Momentum = 0.", nameof(Nesterov));
+    }
+
+    private static void CheckRange(int value, int min, int max, string name)
+    {
+        if (value < min || value > max)
+            throw new ArgumentOutOfRangeException(name, value, $"Option '{name}' must be in [{min}, {max}].");
+    }
+
+    private static void CheckRange(double value, double min, double max, string name, bool maxInclusive)
+    {
+        bool ok = value >= min && (maxInclusive ? value <= max : value < max);
+        if (!ok)
+            throw new ArgumentOutOfRangeException(name, value,
+                $"Option '{name}' must be in [{min}, {max}{(maxInclusive ? "]" : ")")}.");
+    }
+
+    /// <summary>The defaults, in one place, read by the options and by the catalog's flat overload.</summary>
+    internal static class Defaults
+    {
+        public const int Generations = 2;
+        public const int MaxGenerations = 100;
+        public const int EpochsPerGeneration = 10;
+        public const int BatchSize = 64;
+        public const double LearningRate = 0.1;
+        public const double Momentum = 0.9;
+        public const double WeightDecay = 5e-4;
+        public const double StepDecayFactor = 0.2;
+        public const double LabelWeight = 0.5;
+        public const double Temperature = 4;
+        public const int RandomCropPadding = 4;
+        public const BornAgainLoss Loss = BornAgainLoss.Ban;
+        public static NetworkArchitecture Architecture => NetworkArchitecture.PreActResNet(20);
+    }
+}

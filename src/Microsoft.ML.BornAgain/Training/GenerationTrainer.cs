@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using Microsoft.ML.BornAgain.Losses;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.BornAgain.Training;
+
+/// <summary>
+/// Trains one generation: from the labels (the teacher) or from the previous generation's outputs (a student), with
+/// SGD, the configured schedule and augmentation. One seed per generation, set once.
+/// </summary>
+internal sealed class GenerationTrainer
+{
+    private readonly BornAgainTrainingOptions _options;
+    private readonly ImageTensorDataset _train;
+    private readonly ImageTensorDataset? _validation;
+    private readonly ChannelNormalization _normalization;
+    private readonly Device _device;
+    private readonly BatchAugmentation _augmentation;
+
+    public GenerationTrainer(BornAgainTrainingOptions options, ImageTensorDataset train, ImageTensorDataset? validation,
+        ChannelNormalization normalization, Device device)
+    {
+        _options = options;
+        _train = train;
+        _validation = validation;
+        _normalization = normalization;
+        _device = device;
+        _augmentation = new BatchAugmentation(options.RandomCropPadding, options.HorizontalFlip);
+    }
+
+    /// <summary>Trains generation <paramref name="generation"/>; <paramref name="teacher"/> is null for generation 0.</summary>
+    public TrainedGeneration Train(int generation, nn.Module<Tensor, Tensor>? teacher, long seed)
+    {
+        var architecture = _options.ArchitectureOf(generation);
+        // The global generator draws the initial weights (and dropout masks); the data generator draws batch order,
+        // augmentation and DKPP permutations. Both are seeded once per generation.
+        manual_seed(seed);
+        using var dataGenerator = new Generator((ulong)seed);
+
+        var network = architecture.CreateNetwork(_train.Channels, _train.ClassCount).to(_device);
+        try
+        {
+            teacher?.eval();
+            var epochs = TrainEpochs(generation, network, teacher, dataGenerator);
+            network.eval();
+            return new TrainedGeneration(generation, architecture, network, epochs);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    private List<EpochMetrics> TrainEpochs(int generation, nn.Module<Tensor, Tensor> network,
+        nn.Module<Tensor, Tensor>? teacher, Generator dataGenerator)
+    {
+        var o = _options;
+        using var optimizer = optim.SGD(network.parameters(), o.LearningRate, o.Momentum, dampening: 0,
+            weight_decay: o.WeightDecay, nesterov: o.Nesterov);
+        var labelLoss = new LabelLoss(o.TeacherLabelSmoothing);
+        var studentLoss = teacher is null ? null : StudentLoss.Create(o.Loss, o.LabelWeight, o.Temperature, dataGenerator);
+
+        int batchSize = Math.Min(o.BatchSize, _train.Count);
+        // Batch normalization cannot train on a batch of one image: a last batch of one is dropped.
+        int batchesPerEpoch = _train.Count / batchSize + (_train.Count % batchSize >= 2 ? 1 : 0);
+        var metrics = new List<EpochMetrics>(o.EpochsPerGeneration);
+
+        for (int epoch = 0; epoch < o.EpochsPerGeneration; epoch++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            network.train();
+            double lossSum = 0;
+            long correct = 0, seen = 0;
+            double epochLearningRate = LearningRateScheduler.LearningRateAt(o, epoch, 0, batchesPerEpoch);
+            using var order = randperm(_train.Count, generator: dataGenerator); // reshuffled every epoch
+
+            for (int batch = 0; batch < batchesPerEpoch; batch++)
+            {
+                o.CancellationToken.ThrowIfCancellationRequested();
+                double learningRate = LearningRateScheduler.LearningRateAt(o, epoch, batch, batchesPerEpoch);
+                foreach (var group in optimizer.ParamGroups)
+                    group.LearningRate = learningRate;
+
+                int start = batch * batchSize;
+                int length = Math.Min(batchSize, _train.Count - start);
+                var (loss, batchCorrect) = TrainStep(network, teacher, optimizer, labelLoss, studentLoss,
+                    order.narrow(0, start, length), dataGenerator);
+                if (!double.IsFinite(loss))
+                    throw new InvalidOperationException(
+                        $"Training diverged: the loss became {loss} in generation {generation}, epoch {epoch + 1}, " +
+                        $"step {batch + 1}. Lower 'LearningRate' (now {learningRate}) or check the input for NaN or " +
+                        "infinite values.");
+                lossSum += loss * length;
+                correct += batchCorrect;
+                seen += length;
+                o.BatchCompleted?.Invoke(new BatchProgress(generation, epoch + 1, batch + 1, batchesPerEpoch, loss));
+            }
+
+            double? validationLoss = null, validationAccuracy = null;
+            if (_validation is not null)
+            {
+                var (vLoss, vAccuracy) = NetworkEvaluation.Evaluate(network, _validation, _normalization, _device, batchSize);
+                validationLoss = vLoss;
+                validationAccuracy = vAccuracy;
+            }
+
+            var epochMetrics = new EpochMetrics(generation, epoch + 1, lossSum / seen, (double)correct / seen,
+                validationLoss, validationAccuracy, epochLearningRate, stopwatch.Elapsed);
+            metrics.Add(epochMetrics);
+            o.EpochCompleted?.Invoke(epochMetrics);
+        }
+        return metrics;
+    }
+
+    /// <summary>One SGD step on the images at <paramref name="indices"/>; returns the loss and the correct count.</summary>
+    private (double Loss, long Correct) TrainStep(nn.Module<Tensor, Tensor> network, nn.Module<Tensor, Tensor>? teacher,
+        optim.Optimizer optimizer, LabelLoss labelLoss, StudentLoss? studentLoss, Tensor indices, Generator dataGenerator)
+    {
+        using var scope = NewDisposeScope();
+        var images = _augmentation.Apply(_train.Images.index_select(0, indices), dataGenerator); // [B, C, H, W]
+        var input = _normalization.Apply(images.to(_device));
+        var labels = _train.Labels.index_select(0, indices).to(_device); // [B]
+
+        var logits = network.call(input); // [B, classes]
+        Tensor loss;
+        if (teacher is null)
+        {
+            loss = labelLoss.Compute(logits, labels);
+        }
+        else
+        {
+            Tensor teacherLogits; // [B, classes], the teacher sees the same augmented batch
+            using (no_grad())
+                teacherLogits = teacher.call(input);
+            loss = studentLoss!.Compute(logits, labels, teacherLogits);
+        }
+
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+
+        // Reading the values synchronizes with the device: once per step, for the metrics and divergence check.
+        double lossValue = loss.item<float>();
+        long correct = logits.argmax(1).eq(labels).sum().item<long>();
+        return (lossValue, correct);
+    }
+}
