@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using Microsoft.ML.BornAgain.MLNet;
 using Microsoft.ML.BornAgain.Serialization;
 using Microsoft.ML.BornAgain.Training;

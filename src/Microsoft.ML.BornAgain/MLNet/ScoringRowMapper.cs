@@ -1,3 +1,5 @@
+using Microsoft.ML.Data;
+
 namespace Microsoft.ML.BornAgain.MLNet;
 
 /// <summary>The row-to-row mapper behind <c>PredictionEngine</c>: scores one row at a time.</summary>
