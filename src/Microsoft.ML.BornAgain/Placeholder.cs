@@ -1,5 +1,0 @@
-namespace Microsoft.ML.BornAgain;
-
-internal static class Placeholder
-{
-}
