@@ -1,7 +1,13 @@
+using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using Microsoft.ML.BornAgain.MLNet;
 using Microsoft.ML.BornAgain.Serialization;
 using Microsoft.ML.BornAgain.Training;
+
+// ML.NET finds the loader through this attribute when Model.Load meets our entry (its header names this assembly).
+[assembly: LoadableClass(typeof(ITransformer), typeof(BornAgainTransformer), null, typeof(SignatureLoadModel),
+    "Born-Again transformer", ModelFormat.LoaderSignature)]
 
 namespace Microsoft.ML.BornAgain;
 
@@ -103,6 +109,9 @@ public sealed class BornAgainTransformer : ITransformer, IDisposable
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ScoringRowMapper(Plan(inputSchema));
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => BornAgainModelFile.Save(ctx, this);
+
+    /// <summary>Called by ML.NET's <c>Model.Load</c> (through the LoadableClass attribute); must return exactly ITransformer.</summary>
+    private static ITransformer Create(IHostEnvironment env, ModelLoadContext ctx) => BornAgainModelFile.Load(ctx);
 
     /// <summary>Frees the networks unless a transformer made by <see cref="WithScoringGenerations"/> still uses them.</summary>
     public void Dispose()
