@@ -6,7 +6,7 @@ using Microsoft.ML.BornAgain.Serialization;
 using Microsoft.ML.BornAgain.Training;
 
 // ML.NET finds the loader through this attribute when Model.Load meets our entry (its header names this assembly).
-[assembly: LoadableClass(typeof(ITransformer), typeof(BornAgainTransformer), null, typeof(SignatureLoadModel),
+[assembly: LoadableClass(typeof(ITransformer), typeof(Microsoft.ML.BornAgain.BornAgainTransformer), null, typeof(SignatureLoadModel),
     "Born-Again transformer", ModelFormat.LoaderSignature)]
 
 namespace Microsoft.ML.BornAgain;

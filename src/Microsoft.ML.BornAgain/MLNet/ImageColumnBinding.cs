@@ -72,9 +72,9 @@ internal sealed class ImageColumnBinding
     /// <summary>Creates a reader of the current image of <paramref name="row"/> (one per cursor or row).</summary>
     public ImageRowReader CreateReader(DataViewRow row) => new(this, row);
 
-    private static string Describe(SchemaShape.Column column)
+    private static string? Describe(SchemaShape.Column column)
     {
-        string item = column.IsKey ? $"Key<{column.ItemType}>" : column.ItemType.ToString();
+        string? item = column.IsKey ? $"Key<{column.ItemType}>" : column.ItemType.ToString();
         return column.Kind switch
         {
             SchemaShape.Column.VectorKind.Scalar => item,

@@ -19,7 +19,7 @@ internal sealed class ImageScorer
 
     public int ClassCount => _model.ClassCount;
 
-    /// <summary>Class probabilities of <paramref name="count"/> images, row-major [count, classes], into <paramref name="destination"/>.</summary>
+    /// <summary>Class probabilities of <paramref name="images"/>, row-major [images, classes], into <paramref name="destination"/>.</summary>
     public void Score(ReadOnlySpan<DecodedImage> images, Span<float> destination)
     {
         var pixels = new float[images.Length * _shape.PixelCount];

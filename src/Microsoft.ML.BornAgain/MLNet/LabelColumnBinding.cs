@@ -16,7 +16,7 @@ internal static class LabelColumnBinding
             throw SchemaErrors.ColumnNotFound("label", columnName);
         if (!column.IsKey || column.Kind != SchemaShape.Column.VectorKind.Scalar)
         {
-            string found = column.Kind == SchemaShape.Column.VectorKind.Scalar ? column.ItemType.ToString() : $"Vector<{column.ItemType}>";
+            string? found = column.Kind == SchemaShape.Column.VectorKind.Scalar ? column.ItemType.ToString() : $"Vector<{column.ItemType}>";
             throw SchemaErrors.Mismatch("label", columnName, "key type", found, Hint);
         }
         return column;

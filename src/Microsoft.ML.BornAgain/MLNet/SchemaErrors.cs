@@ -11,7 +11,7 @@ internal static class SchemaErrors
     public static ArgumentOutOfRangeException ColumnNotFound(string kind, string columnName) =>
         new(InputSchemaParameter, $"Could not find {kind} column '{columnName}'");
 
-    public static ArgumentOutOfRangeException Mismatch(string kind, string columnName, string expected, string found, string? hint = null) =>
+    public static ArgumentOutOfRangeException Mismatch(string kind, string columnName, string expected, object? found, string? hint = null) =>
         new(InputSchemaParameter,
             $"Schema mismatch for {kind} column '{columnName}': expected {expected}, got {found}" + (hint is null ? "" : $" — {hint}"));
 }

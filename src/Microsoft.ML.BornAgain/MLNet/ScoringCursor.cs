@@ -20,6 +20,8 @@ internal sealed class ScoringCursor : DataViewRowCursor
     /// <param name="input">The wrapped row; a cursor when this is used as a cursor.</param>
     /// <param name="outputSchema">The input's schema plus Score and PredictedLabel, in that order.</param>
     /// <param name="scores">The score source, or null when neither output is active.</param>
+    /// <param name="scoreActive">Whether the Score column is active.</param>
+    /// <param name="predictedLabelActive">Whether the PredictedLabel column is active.</param>
     public ScoringCursor(DataViewRow input, DataViewSchema outputSchema, ScoreSource? scores, bool scoreActive, bool predictedLabelActive)
     {
         _input = input;

@@ -19,7 +19,7 @@ public sealed class SchemaValidationTests
     private static void AssertBothThrow(IEstimator<ITransformer> upstream, BornAgainTrainer trainer, IDataView data, string message)
     {
         var prepared = upstream.Fit(data).Transform(data);
-        var shape = upstream.GetOutputSchema(SchemaShape.Create(data.Schema));
+        var shape = upstream.GetOutputSchema(Schemas.ToShape(data.Schema));
         var fromSchema = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => trainer.GetOutputSchema(shape));
         StringAssert.Contains(fromSchema.Message, message);
         var fromFit = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => trainer.Fit(prepared));

@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using Microsoft.ML.BornAgain.Networks;
 using Microsoft.ML.BornAgain.Training;
 

@@ -1,3 +1,4 @@
+using Microsoft.ML.BornAgain.Tests.Infrastructure;
 using Microsoft.ML.BornAgain.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,8 +23,8 @@ public sealed class BatchAugmentationTests
         int flipped = 0;
         for (int i = 0; i < 64; i++)
         {
-            bool same = result[i].equal(images[i]);
-            bool mirrored = result[i].equal(images[i].flip(2));
+            bool same = result[i].SameAs(images[i]);
+            bool mirrored = result[i].SameAs(images[i].flip(2));
             Assert.IsTrue(same ^ mirrored, $"image {i} must be unchanged or mirrored");
             flipped += mirrored ? 1 : 0;
         }
@@ -47,9 +48,9 @@ public sealed class BatchAugmentationTests
             bool found = false;
             for (int dy = 0; dy <= 4 && !found; dy++)
                 for (int dx = 0; dx <= 4 && !found; dx++)
-                    found = result[i].equal(padded[i, .., dy..(dy + 10), dx..(dx + 10)]);
+                    found = result[i].SameAs(padded[i, .., dy..(dy + 10), dx..(dx + 10)]);
             Assert.IsTrue(found, $"image {i} is not a 10x10 window of its padded copy");
-            moved += result[i].equal(images[i]) ? 0 : 1;
+            moved += result[i].SameAs(images[i]) ? 0 : 1;
         }
         Assert.IsGreaterThan(8, moved, "most crops are off-centre");
     }
@@ -64,7 +65,7 @@ public sealed class BatchAugmentationTests
         using var g2 = new Generator(11);
         using var g3 = new Generator(12);
 
-        Assert.IsTrue(augmentation.Apply(images, g1).equal(augmentation.Apply(images, g2)));
-        Assert.IsFalse(augmentation.Apply(images, g3).equal(augmentation.Apply(images, new Generator(11))));
+        Assert.IsTrue(augmentation.Apply(images, g1).SameAs(augmentation.Apply(images, g2)));
+        Assert.IsFalse(augmentation.Apply(images, g3).SameAs(augmentation.Apply(images, new Generator(11))));
     }
 }

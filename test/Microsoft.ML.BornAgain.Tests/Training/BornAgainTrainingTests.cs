@@ -68,7 +68,7 @@ public sealed class BornAgainTrainingTests
             var a = first.Generations[g].Network.state_dict();
             var b = second.Generations[g].Network.state_dict();
             foreach (var (name, tensor) in a)
-                Assert.IsTrue(tensor.equal(b[name]), $"generation {g} tensor {name} differs");
+                Assert.IsTrue(tensor.SameAs(b[name]), $"generation {g} tensor {name} differs");
         }
     }
 
@@ -82,7 +82,7 @@ public sealed class BornAgainTrainingTests
 
         var a = first.Generations[0].Network.parameters().First();
         var b = second.Generations[0].Network.parameters().First();
-        Assert.IsFalse(a.equal(b));
+        Assert.IsFalse(a.SameAs(b));
     }
 
     [TestMethod]
@@ -97,7 +97,7 @@ public sealed class BornAgainTrainingTests
         var student = trainer.Train(1, teacher.Network, seed: 2);
 
         foreach (var (name, tensor) in teacher.Network.state_dict())
-            Assert.IsTrue(tensor.equal(before[name]), $"teacher tensor {name} changed while the student trained");
+            Assert.IsTrue(tensor.SameAs(before[name]), $"teacher tensor {name} changed while the student trained");
         Assert.IsFalse(teacher.Network.training, "the teacher stays in evaluation mode");
         teacher.Network.Dispose();
         student.Network.Dispose();
