@@ -73,8 +73,10 @@ internal static class BornAgainModelFile
 
         for (int g = 0; g < model.Generations.Count; g++)
         {
-            var network = model.Generations[g].Network;
-            ModelFormat.SaveBlob(ctx, EntryName(g), stream => network.save(stream));
+            // TorchSharp's save closes the stream it is given, so the weights go through a buffer of their own.
+            var weights = new MemoryStream();
+            model.Generations[g].Network.save(weights);
+            ModelFormat.SaveBlob(ctx, EntryName(g), stream => stream.Write(weights.ToArray()));
         }
     }
 
@@ -120,7 +122,7 @@ internal static class BornAgainModelFile
                 generations.Add(new TrainedGeneration(g, architecture, network, epochs));
                 if (generations[g].ParameterCount != parameters)
                     throw Corrupt($"generation {g} ({architecture}) declares {parameters} parameters; the architecture has {generations[g].ParameterCount}");
-                ModelFormat.LoadBlob(ctx, EntryName(g), stream => LoadWeights(network, stream, g));
+                ModelFormat.LoadBlob(ctx, EntryName(g), stream => LoadWeights(network, ReadCapped(stream, parameters, g), g));
             }
             var model = new BornAgainModel(generations, new ChannelNormalization(mean, std), channels, height, width, classCount, CPU);
             return new BornAgainTransformer(model, labels, new ImageShape(channels, height, width), imageColumn, scoreColumn,
@@ -148,6 +150,26 @@ internal static class BornAgainModelFile
             throw new InvalidDataException(
                 $"The weights of generation {generation} in the model file are damaged or do not match its architecture: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// Reads a weights entry into memory, refusing one much larger than the declared parameters need (float32 values
+    /// plus TorchSharp's per-tensor names and shapes), so a hostile entry cannot make us read without bound.
+    /// </summary>
+    private static MemoryStream ReadCapped(Stream stream, long parameters, int generation)
+    {
+        long limit = 4 * parameters + 1_000_000;
+        var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            if (buffer.Length + read > limit)
+                throw Corrupt($"the weights entry of generation {generation} is larger than its {parameters} parameters can need");
+            buffer.Write(chunk, 0, read);
+        }
+        buffer.Position = 0;
+        return buffer;
     }
 
     private static void WriteEpoch(BinaryWriter w, EpochMetrics m)

@@ -77,6 +77,8 @@ public static class BornAgainTraining
     {
         if (train.Count < 2)
             throw new ArgumentException($"Training needs at least 2 images; got {train.Count}.", nameof(train));
+        if (!AllFinite(train.Images))
+            throw new ArgumentException("The training images contain NaN or infinite pixel values.", nameof(train));
         if (train.Height < 8 || train.Width < 8)
             throw new ArgumentException($"Images must be at least 8x8 pixels; got {train.Height}x{train.Width}.", nameof(train));
         if (validation is null)
@@ -90,5 +92,13 @@ public static class BornAgainTraining
                 $"Validation data must have the training data's {train.ClassCount} classes; got {validation.ClassCount}.", nameof(validation));
         if (validation.Count == 0)
             throw new ArgumentException("Validation data is empty.", nameof(validation));
+        if (!AllFinite(validation.Images))
+            throw new ArgumentException("The validation images contain NaN or infinite pixel values.", nameof(validation));
+    }
+
+    private static bool AllFinite(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        return images.isfinite().all().item<bool>();
     }
 }

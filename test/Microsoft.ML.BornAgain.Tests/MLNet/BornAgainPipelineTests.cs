@@ -91,7 +91,7 @@ public sealed class BornAgainPipelineTests
         var metrics = fresh.MulticlassClassification.Evaluate(loaded.Transform(s_pipeline.Test));
         var original = s_pipeline.Context.MulticlassClassification.Evaluate(s_pipeline.Model.Transform(s_pipeline.Test));
         Assert.AreEqual(original.MicroAccuracy, metrics.MicroAccuracy);
-        var reloaded = ((TransformerChain<ITransformer>)loaded).OfType<BornAgainTransformer>().Single();
+        var reloaded = ((IEnumerable<ITransformer>)loaded).OfType<BornAgainTransformer>().Single();
         Assert.HasCount(3, reloaded.Generations);
         Assert.AreEqual(s_pipeline.BornAgain.Generations[1].Epochs[1], reloaded.Generations[1].Epochs[1], "metrics are saved");
         ((IDisposable)loaded).Dispose();
@@ -124,7 +124,7 @@ public sealed class BornAgainPipelineTests
     public void WithScoringGenerations_OneAndSeveral_ScoreAsDefinedAndSurviveSaveLoad()
     {
         var ml = s_pipeline.Context;
-        var chain = (TransformerChain<ITransformer>)s_pipeline.Model;
+        var chain = (IEnumerable<ITransformer>)s_pipeline.Model;
         var original = s_pipeline.BornAgain;
         ITransformer Rebuild(BornAgainTransformer t) =>
             new TransformerChain<ITransformer>(chain.Select(x => x is BornAgainTransformer ? t : x).ToArray());
@@ -141,7 +141,7 @@ public sealed class BornAgainPipelineTests
         string path = Path.Combine(s_pipeline.Directory, "bane.zip");
         ml.Model.Save(Rebuild(ensemble), s_pipeline.Train.Schema, path);
         var loaded = new MLContext().Model.Load(path, out _);
-        var reloaded = ((TransformerChain<ITransformer>)loaded).OfType<BornAgainTransformer>().Single();
+        var reloaded = ((IEnumerable<ITransformer>)loaded).OfType<BornAgainTransformer>().Single();
         CollectionAssert.AreEqual(new[] { 0, 1, 2 }, reloaded.ScoringGenerations.ToArray());
         var baneAfterLoad = Scores(ml, loaded, s_pipeline.Test);
         for (int i = 0; i < bane.Length; i++)
@@ -163,7 +163,7 @@ public sealed class BornAgainPipelineTests
 
     private static List<string> RunScoringProcess(string modelPath, IEnumerable<string> images)
     {
-        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name; // bin/<Configuration>/net10.0
+        string configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<Configuration>/net10.0
         string program = Path.Combine(TestImages.RepositoryRoot, "test", "ScoringProcess", "bin", configuration, "net10.0", "ScoringProcess.dll");
         Assert.IsTrue(File.Exists(program), $"build the solution first: {program} is missing");
 

@@ -53,6 +53,7 @@ public sealed class ImageColumnKindTests
         var data = ml.Data.LoadFromEnumerable(ImagePathRow.Load("train", 20));
         var pixels = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.LoadImages("Bitmap", imageFolder: null, inputColumnName: "ImagePath"))
+            .Append(ml.Transforms.ResizeImages("Bitmap", imageWidth: 32, imageHeight: 32))
             .Append(ml.Transforms.ExtractPixels("Image", "Bitmap"));
 
         var undeclared = Assert.ThrowsExactly<ArgumentException>(() => pixels.Append(ml.BornAgain().Train(TeacherOnly())).Fit(data));

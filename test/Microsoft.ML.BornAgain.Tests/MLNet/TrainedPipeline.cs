@@ -40,7 +40,7 @@ internal sealed class TrainedPipeline : IDisposable
     public string ModelPath { get; }
 
     /// <summary>The fitted Born-Again transformer inside the chain.</summary>
-    public BornAgainTransformer BornAgain => ((TransformerChain<ITransformer>)Model).OfType<BornAgainTransformer>().Single();
+    public BornAgainTransformer BornAgain => ((IEnumerable<ITransformer>)Model).OfType<BornAgainTransformer>().Single();
 
     /// <summary>Options for a network that trains in seconds on a CPU.</summary>
     public static BornAgainTrainer.Options SmallOptions(int generations, int epochs) => new()

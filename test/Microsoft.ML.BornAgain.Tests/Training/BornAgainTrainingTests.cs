@@ -148,12 +148,24 @@ public sealed class BornAgainTrainingTests
     }
 
     [TestMethod]
+    public void Train_NonFiniteImages_AreRejectedBeforeTraining()
+    {
+        using var images = s_train.Images.clone();
+        images[3, 1, 4, 4].fill_(float.NaN);
+        using var data = new ImageTensorDataset(images.clone(), s_train.Labels.clone(), s_train.ClassCount);
+
+        var error = Assert.ThrowsExactly<ArgumentException>(() => BornAgainTraining.Train(data, null, SmallRun()));
+        StringAssert.Contains(error.Message, "NaN or infinite");
+    }
+
+    [TestMethod]
     public void Train_DivergingLearningRate_StopsWithGenerationEpochAndStep()
     {
-        var options = SmallRun(generations: 0, epochs: 3);
+        // Weight decay 0.99 at learning rate 10 multiplies every weight by -8.9 per step: the loss must blow up.
+        var options = SmallRun(generations: 0, epochs: 5);
         options.LearningRate = 10;
         options.Schedule = LearningRateSchedule.Constant;
-        options.WeightDecay = 0;
+        options.WeightDecay = 0.99;
 
         var error = Assert.ThrowsExactly<InvalidOperationException>(() => BornAgainTraining.Train(s_train, null, options));
         StringAssert.Contains(error.Message, "generation 0, epoch");
