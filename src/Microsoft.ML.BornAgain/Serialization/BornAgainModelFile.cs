@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.ML.BornAgain.MLNet;
 using Microsoft.ML.BornAgain.Networks;
 using Microsoft.ML.BornAgain.Training;
@@ -18,7 +19,7 @@ namespace Microsoft.ML.BornAgain.Serialization;
 /// string  label key value type ("" = none); then class-count strings when not ""
 /// int     scoring generation count; that many ints
 /// int     generation count; per generation:
-///         string architecture (NetworkArchitecture.ToString()), long parameter count,
+///         string architecture (NetworkArchitecture.ToString()), long parameter count, byte[32] SHA-256 of its weights entry,
 ///         int epoch count; per epoch: int epoch, double training loss, double training accuracy,
 ///         bool has validation, [double validation loss, double validation accuracy], double learning rate, long duration ticks
 /// entries Generation{g}.tsd: TorchSharp's Module.save format
@@ -31,6 +32,10 @@ internal static class BornAgainModelFile
     private const int MaxGenerations = BornAgainTrainingOptions.Defaults.MaxGenerations + 1;
     private const int MaxEpochs = 100_000;
     private const int MaxImageSide = 4096;
+
+    // Creating a network allocates its parameters before any weight is read: bound what a file can ask for.
+    // 2^30 float32 parameters (4 GiB) is far above any network this library builds for images.
+    private const long MaxParameters = 1L << 30;
 
     public static void Save(ModelSaveContext ctx, BornAgainTransformer transformer)
     {
@@ -61,11 +66,14 @@ internal static class BornAgainModelFile
         foreach (int g in transformer.ScoringGenerations)
             w.Write(g);
 
+        var weights = model.Generations.Select(g => SerializeWeights(g.Network)).ToList();
         w.Write(model.Generations.Count);
-        foreach (var generation in model.Generations)
+        for (int g = 0; g < model.Generations.Count; g++)
         {
+            var generation = model.Generations[g];
             w.Write(generation.Architecture.ToString());
             w.Write(generation.ParameterCount);
+            w.Write(SHA256.HashData(weights[g]));
             w.Write(generation.Epochs.Count);
             foreach (var epoch in generation.Epochs)
                 WriteEpoch(w, epoch);
@@ -73,11 +81,17 @@ internal static class BornAgainModelFile
 
         for (int g = 0; g < model.Generations.Count; g++)
         {
-            // TorchSharp's save closes the stream it is given, so the weights go through a buffer of their own.
-            var weights = new MemoryStream();
-            model.Generations[g].Network.save(weights);
-            ModelFormat.SaveBlob(ctx, EntryName(g), stream => stream.Write(weights.ToArray()));
+            byte[] entry = weights[g];
+            ModelFormat.SaveBlob(ctx, EntryName(g), stream => stream.Write(entry));
         }
+    }
+
+    /// <summary>TorchSharp's state_dict format; its save closes the stream it is given, hence a buffer of our own.</summary>
+    private static byte[] SerializeWeights(nn.Module<Tensor, Tensor> network)
+    {
+        var buffer = new MemoryStream();
+        network.save(buffer);
+        return buffer.ToArray();
     }
 
     public static BornAgainTransformer Load(ModelLoadContext ctx)
@@ -102,14 +116,15 @@ internal static class BornAgainModelFile
         var scoring = Enumerable.Range(0, scoringCount).Select(_ => r.ReadInt32()).ToArray();
 
         int generationCount = ReadInRange(r, 1, MaxGenerations, "generation count");
-        var descriptions = new List<(NetworkArchitecture Architecture, long Parameters, List<EpochMetrics> Epochs)>();
+        var descriptions = new List<(NetworkArchitecture Architecture, long Parameters, byte[] Hash, List<EpochMetrics> Epochs)>();
         for (int g = 0; g < generationCount; g++)
         {
             var architecture = ParseArchitecture(r.ReadString(), g);
             long parameters = r.ReadInt64();
+            byte[] hash = r.ReadBytes(SHA256.HashSizeInBytes);
             int epochCount = ReadInRange(r, 0, MaxEpochs, "epoch count");
             var epochs = Enumerable.Range(0, epochCount).Select(_ => ReadEpoch(r, g)).ToList();
-            descriptions.Add((architecture, parameters, epochs));
+            descriptions.Add((architecture, parameters, hash, epochs));
         }
 
         var generations = new List<TrainedGeneration>();
@@ -117,12 +132,15 @@ internal static class BornAgainModelFile
         {
             for (int g = 0; g < generationCount; g++)
             {
-                var (architecture, parameters, epochs) = descriptions[g];
+                var (architecture, parameters, hash, epochs) = descriptions[g];
+                long actual = architecture.CountParameters(channels, classCount);
+                if (actual != parameters)
+                    throw Corrupt($"generation {g} ({architecture}) declares {parameters} parameters; the architecture has {actual}");
+                if (actual > MaxParameters)
+                    throw Corrupt($"generation {g} ({architecture}) has {actual} parameters; at most {MaxParameters} are accepted");
                 var network = architecture.CreateNetwork(channels, classCount);
                 generations.Add(new TrainedGeneration(g, architecture, network, epochs));
-                if (generations[g].ParameterCount != parameters)
-                    throw Corrupt($"generation {g} ({architecture}) declares {parameters} parameters; the architecture has {generations[g].ParameterCount}");
-                ModelFormat.LoadBlob(ctx, EntryName(g), stream => LoadWeights(network, ReadCapped(stream, parameters, g), g));
+                ModelFormat.LoadBlob(ctx, EntryName(g), stream => LoadWeights(network, ReadCapped(stream, parameters, g), hash, g));
             }
             var model = new BornAgainModel(generations, new ChannelNormalization(mean, std), channels, height, width, classCount, CPU);
             return new BornAgainTransformer(model, labels, new ImageShape(channels, height, width), imageColumn, scoreColumn,
@@ -138,12 +156,15 @@ internal static class BornAgainModelFile
 
     internal static string EntryName(int generation) => $"Generation{generation}.tsd";
 
-    private static void LoadWeights(nn.Module<Tensor, Tensor> network, Stream stream, int generation)
+    private static void LoadWeights(nn.Module<Tensor, Tensor> network, MemoryStream blob, byte[] expectedHash, int generation)
     {
+        var bytes = blob.GetBuffer().AsSpan(0, (int)blob.Length);
+        if (!SHA256.HashData(bytes).AsSpan().SequenceEqual(expectedHash))
+            throw Corrupt($"the weights entry of generation {generation} fails its SHA-256 check (the file was changed or damaged)");
+        StateDictValidator.Validate(bytes, network, generation);
         try
         {
-            // TorchSharp checks every tensor's name, type and shape against the network before reading its bytes.
-            network.load(stream, strict: true);
+            network.load(blob, strict: true);
         }
         catch (Exception e) when (e is ArgumentException or EndOfStreamException or IOException or FormatException or InvalidOperationException)
         {

@@ -28,6 +28,23 @@ public sealed class NetworkParameterCountTests
         Assert.AreEqual(expected, CountParameters(name, inputChannels: 3, classCount));
     }
 
+    // CountParameters computes without building; it must agree with the network CreateNetwork builds.
+    [TestMethod]
+    [DataRow("PreActResNet-8", 1, 2)]
+    [DataRow("PreActResNet-20", 3, 10)]
+    [DataRow("PreActResNet-14-2", 3, 7)]
+    [DataRow("WRN-10-1", 1, 10)]
+    [DataRow("WRN-16-4-0.3", 3, 100)]
+    [DataRow("WRN-28-10", 3, 10)]
+    [DataRow("DenseNetBC-10-8", 1, 3)]
+    [DataRow("DenseNetBC-40-12-0.75", 3, 10)]
+    [DataRow("DenseNetBC-100-12", 3, 100)]
+    public void CountParameters_WithoutBuilding_EqualsTheBuiltNetwork(string name, int inputChannels, int classCount)
+    {
+        var architecture = NetworkArchitecture.Parse(name);
+        Assert.AreEqual(CountParameters(name, inputChannels, classCount), architecture.CountParameters(inputChannels, classCount));
+    }
+
     // Published counts (WRN paper Tables 4/5; liuzhuang13/DenseNet README) within 1%. The DenseNet README's 0.8M for
     // BC-100-12 is the 100-class count (800,032); the 10-class one (769,162) is 3.9% lower, so it is checked with 100.
     [TestMethod]
