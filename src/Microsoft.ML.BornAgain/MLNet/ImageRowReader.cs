@@ -37,16 +37,32 @@ internal sealed class ImageRowReader
         switch (_binding.Kind)
         {
             case ImageColumnKind.Image:
-                _imageGetter!(ref _image);
+                GetUpstream(_imageGetter!, ref _image);
                 if (_image is null)
                     throw RowError("holds no image (was the file missing or unreadable?)");
                 return FromMLImage(_image);
             case ImageColumnKind.EncodedBytes:
-                _bytesGetter!(ref _bytes);
+                GetUpstream(_bytesGetter!, ref _bytes);
                 return DecodeBytes(_bytes);
             default:
-                _vectorGetter!(ref _vector);
+                GetUpstream(_vectorGetter!, ref _vector);
                 return FromVector(_vector);
+        }
+    }
+
+    /// <summary>
+    /// Calls an upstream getter (LoadImages, LoadRawImageBytes...) and puts the column and row on its failures, such
+    /// as a missing or unreadable image file, so the user learns which row broke.
+    /// </summary>
+    private void GetUpstream<T>(ValueGetter<T> getter, ref T value)
+    {
+        try
+        {
+            getter(ref value);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            throw RowError($"could not be read: {e.GetBaseException().Message}", e);
         }
     }
 
