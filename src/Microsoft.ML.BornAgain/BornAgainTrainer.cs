@@ -88,11 +88,22 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
         using var validation = _options.ValidationSet is null ? null : LoadValidation(_options.ValidationSet, shape, classCount);
 
         var engineOptions = EngineOptions(host, channel);
-        var model = BornAgainTraining.Train(train, validation, engineOptions);
-        var scoring = _options.ScoringGenerations ?? new[] { _options.Generations };
-        return new BornAgainTransformer(model, labels, shape, _options.ImageColumnName,
-            _options.ScoreColumnName, _options.PredictedLabelColumnName, scoring);
+        BornAgainModel model;
+        try
+        {
+            model = BornAgainTraining.Train(train, validation, engineOptions);
+        }
+        catch (TrainingCanceledException e) when (e.Model is not null)
+        {
+            // Hand the finished generations over as a usable transformer, scoring with the last of them.
+            e.Transformer = CreateTransformer(e.Model, labels, shape, new[] { e.Model.Generations.Count - 1 });
+            throw;
+        }
+        return CreateTransformer(model, labels, shape, _options.ScoringGenerations ?? new[] { _options.Generations });
     }
+
+    private BornAgainTransformer CreateTransformer(BornAgainModel model, LabelKeyValues labels, ImageShape shape, int[] scoring) =>
+        new(model, labels, shape, _options.ImageColumnName, _options.ScoreColumnName, _options.PredictedLabelColumnName, scoring);
 
     private ImageTensorDataset LoadValidation(IDataView data, ImageShape shape, int classCount)
     {
@@ -122,38 +133,16 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
     /// <summary>The engine's options: ours, with the seed and device taken from the MLContext where unset.</summary>
     private BornAgainTrainingOptions EngineOptions(IHost host, IChannel channel)
     {
-        var o = _options;
-        var userEpochCallback = o.EpochCompleted;
-        return new BornAgainTrainingOptions
+        var engine = _options.CopyTrainingOptions();
+        var userEpochCallback = _options.EpochCompleted;
+        engine.Seed = _options.Seed ?? MLContextSeed(_context, host);
+        engine.Device = _options.Device ?? MLContextDevice();
+        engine.EpochCompleted = metrics =>
         {
-            Generations = o.Generations,
-            EpochsPerGeneration = o.EpochsPerGeneration,
-            Architecture = o.Architecture,
-            GenerationArchitectures = o.GenerationArchitectures,
-            Loss = o.Loss,
-            LabelWeight = o.LabelWeight,
-            Temperature = o.Temperature,
-            TeacherLabelSmoothing = o.TeacherLabelSmoothing,
-            BatchSize = o.BatchSize,
-            LearningRate = o.LearningRate,
-            Momentum = o.Momentum,
-            Nesterov = o.Nesterov,
-            WeightDecay = o.WeightDecay,
-            Schedule = o.Schedule,
-            StepDecayFactor = o.StepDecayFactor,
-            RandomCropPadding = o.RandomCropPadding,
-            HorizontalFlip = o.HorizontalFlip,
-            Seed = o.Seed ?? MLContextSeed(_context, host),
-            NumberOfThreads = o.NumberOfThreads,
-            Device = o.Device ?? MLContextDevice(),
-            BatchCompleted = o.BatchCompleted,
-            CancellationToken = o.CancellationToken,
-            EpochCompleted = metrics =>
-            {
-                channel.Info(EpochLogLine(metrics));
-                userEpochCallback?.Invoke(metrics);
-            },
+            channel.Info(EpochLogLine(metrics));
+            userEpochCallback?.Invoke(metrics);
         };
+        return engine;
     }
 
     /// <summary>MLContext(seed)'s seed itself, so every Fit in a seeded context trains the same model.</summary>

@@ -66,7 +66,7 @@ internal static class BornAgainModelFile
         foreach (int g in transformer.ScoringGenerations)
             w.Write(g);
 
-        var weights = model.Generations.Select(g => SerializeWeights(g.Network)).ToList();
+        var weights = model.Generations.Select(g => GenerationState.SaveWeights(g.Network)).ToList();
         w.Write(model.Generations.Count);
         for (int g = 0; g < model.Generations.Count; g++)
         {
@@ -84,14 +84,6 @@ internal static class BornAgainModelFile
             byte[] entry = weights[g];
             ModelFormat.SaveBlob(ctx, EntryName(g), stream => stream.Write(entry));
         }
-    }
-
-    /// <summary>TorchSharp's state_dict format; its save closes the stream it is given, hence a buffer of our own.</summary>
-    private static byte[] SerializeWeights(nn.Module<Tensor, Tensor> network)
-    {
-        var buffer = new MemoryStream();
-        network.save(buffer);
-        return buffer.ToArray();
     }
 
     public static BornAgainTransformer Load(ModelLoadContext ctx)

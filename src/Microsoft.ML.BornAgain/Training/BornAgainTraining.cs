@@ -31,13 +31,27 @@ public static class BornAgainTraining
             var normalization = ChannelNormalization.FromImages(train.Images);
             var trainer = new GenerationTrainer(options, train, validation, normalization, device);
             long seed = options.Seed ?? 0;
-            for (int g = 0; g <= options.Generations; g++)
+            var checkpoints = options.CheckpointDirectory is { } directory ? new CheckpointWriter(directory, options, train, seed) : null;
+            var resume = checkpoints?.ResumeInto(generations, train, device);
+            for (int g = generations.Count; g <= options.Generations; g++)
             {
                 var teacher = g == 0 ? null : generations[g - 1].Network;
-                generations.Add(trainer.Train(g, teacher, seed + g));
+                var current = resume?.Generation == g ? resume : null;
+                generations.Add(trainer.Train(g, teacher, seed + g, current, checkpoints is null ? null : checkpoints.EpochFinished));
             }
             return new BornAgainModel(generations, normalization, train.Channels, train.Height, train.Width,
                 train.ClassCount, device);
+        }
+        catch (OperationCanceledException e) when (e is not TrainingCanceledException && generations.Count > 0)
+        {
+            // Finished generations are the caller's: hand them over instead of throwing them away.
+            var finished = new BornAgainModel(generations, ChannelNormalization.FromImages(train.Images), train.Channels,
+                train.Height, train.Width, train.ClassCount, device);
+            throw new TrainingCanceledException(
+                $"Training was cancelled during generation {generations.Count}; generations 0 to {generations.Count - 1} " +
+                "finished and are in the exception's Model." +
+                (options.CheckpointDirectory is null ? "" : " Training again with the same checkpoint directory resumes."),
+                finished, e.CancellationToken, e);
         }
         catch
         {

@@ -105,6 +105,16 @@ public class BornAgainTrainingOptions
     /// <c>MLContext.FallbackToCpu</c>; the engine alone uses the CPU.</value>
     public string? Device { get; set; }
 
+    /// <summary>
+    /// A folder where training state is saved atomically after every epoch. Training again with the same options,
+    /// data and folder resumes where it stopped (a crash, a kill, a cancellation) and ends with the same model as an
+    /// uninterrupted run (CPU, same seed and thread count); when the run had finished, the finished model is returned
+    /// without training.
+    /// </summary>
+    /// <value>Default <see langword="null"/>: no checkpoints. A checkpoint written for other options or data is
+    /// refused with an error rather than resumed.</value>
+    public string? CheckpointDirectory { get; set; }
+
     /// <summary>Called after every epoch of every generation with its metrics (on the training thread).</summary>
     public Action<EpochMetrics>? EpochCompleted { get; set; }
 
@@ -113,6 +123,9 @@ public class BornAgainTrainingOptions
 
     /// <summary>Stops training within one batch; <see cref="OperationCanceledException"/> is thrown.</summary>
     public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>A shallow copy, so a trainer can fill in defaults (seed, device, logging) without changing the user's object.</summary>
+    internal BornAgainTrainingOptions CopyTrainingOptions() => (BornAgainTrainingOptions)MemberwiseClone();
 
     /// <summary>The architecture of generation <paramref name="generation"/> (0 is the teacher).</summary>
     public NetworkArchitecture ArchitectureOf(int generation) =>

@@ -30,7 +30,13 @@ internal sealed class GenerationTrainer
     }
 
     /// <summary>Trains generation <paramref name="generation"/>; <paramref name="teacher"/> is null for generation 0.</summary>
-    public TrainedGeneration Train(int generation, nn.Module<Tensor, Tensor>? teacher, long seed)
+    /// <param name="generation">0 for the teacher, k for BAN-k.</param>
+    /// <param name="teacher">The previous generation, in evaluation mode; null for generation 0.</param>
+    /// <param name="seed">The generation's seed.</param>
+    /// <param name="resume">A checkpoint of this generation at an epoch boundary to continue from, or null.</param>
+    /// <param name="epochFinished">Receives the generation's full state after every epoch (for checkpoints), or null.</param>
+    public TrainedGeneration Train(int generation, nn.Module<Tensor, Tensor>? teacher, long seed,
+        TrainingCheckpoint.InProgress? resume = null, Action<TrainingCheckpoint.InProgress>? epochFinished = null)
     {
         var architecture = _options.ArchitectureOf(generation);
         // The global generator draws the initial weights (and dropout masks); the data generator draws batch order,
@@ -42,7 +48,7 @@ internal sealed class GenerationTrainer
         try
         {
             teacher?.eval();
-            var epochs = TrainEpochs(generation, network, teacher, dataGenerator);
+            var epochs = TrainEpochs(generation, network, teacher, dataGenerator, resume, epochFinished);
             network.eval();
             return new TrainedGeneration(generation, architecture, network, epochs);
         }
@@ -54,20 +60,26 @@ internal sealed class GenerationTrainer
     }
 
     private List<EpochMetrics> TrainEpochs(int generation, nn.Module<Tensor, Tensor> network,
-        nn.Module<Tensor, Tensor>? teacher, Generator dataGenerator)
+        nn.Module<Tensor, Tensor>? teacher, Generator dataGenerator, TrainingCheckpoint.InProgress? resume,
+        Action<TrainingCheckpoint.InProgress>? epochFinished)
     {
         var o = _options;
         using var optimizer = optim.SGD(network.parameters(), o.LearningRate, o.Momentum, dampening: 0,
             weight_decay: o.WeightDecay, nesterov: o.Nesterov);
+        var metrics = new List<EpochMetrics>(o.EpochsPerGeneration);
+        if (resume is not null)
+        {
+            GenerationState.Restore(resume, network, optimizer, dataGenerator);
+            metrics.AddRange(resume.Epochs);
+        }
         var labelLoss = new LabelLoss(o.TeacherLabelSmoothing);
         var studentLoss = teacher is null ? null : StudentLoss.Create(o.Loss, o.LabelWeight, o.Temperature, dataGenerator);
 
         int batchSize = Math.Min(o.BatchSize, _train.Count);
         // Batch normalization cannot train on a batch of one image: a last batch of one is dropped.
         int batchesPerEpoch = _train.Count / batchSize + (_train.Count % batchSize >= 2 ? 1 : 0);
-        var metrics = new List<EpochMetrics>(o.EpochsPerGeneration);
 
-        for (int epoch = 0; epoch < o.EpochsPerGeneration; epoch++)
+        for (int epoch = metrics.Count; epoch < o.EpochsPerGeneration; epoch++)
         {
             var stopwatch = Stopwatch.StartNew();
             network.train();
@@ -86,7 +98,7 @@ internal sealed class GenerationTrainer
                 int start = batch * batchSize;
                 int length = Math.Min(batchSize, _train.Count - start);
                 var (loss, batchCorrect) = TrainStep(network, teacher, optimizer, labelLoss, studentLoss,
-                    order.narrow(0, start, length), dataGenerator);
+                    order, start, length, dataGenerator);
                 if (!double.IsFinite(loss))
                     throw new InvalidOperationException(
                         $"Training diverged: the loss became {loss} in generation {generation}, epoch {epoch + 1}, " +
@@ -109,16 +121,22 @@ internal sealed class GenerationTrainer
             var epochMetrics = new EpochMetrics(generation, epoch + 1, lossSum / seen, (double)correct / seen,
                 validationLoss, validationAccuracy, epochLearningRate, stopwatch.Elapsed);
             metrics.Add(epochMetrics);
+            epochFinished?.Invoke(GenerationState.Capture(generation, _options.ArchitectureOf(generation), metrics, network, optimizer, dataGenerator));
             o.EpochCompleted?.Invoke(epochMetrics);
         }
         return metrics;
     }
 
-    /// <summary>One SGD step on the images at <paramref name="indices"/>; returns the loss and the correct count.</summary>
+    /// <summary>
+    /// One SGD step on the images at <paramref name="order"/>[start, start + length); returns the loss and the
+    /// correct count. Every tensor it makes, the index slice included, is freed by its dispose scope.
+    /// </summary>
     private (double Loss, long Correct) TrainStep(nn.Module<Tensor, Tensor> network, nn.Module<Tensor, Tensor>? teacher,
-        optim.Optimizer optimizer, LabelLoss labelLoss, StudentLoss? studentLoss, Tensor indices, Generator dataGenerator)
+        optim.Optimizer optimizer, LabelLoss labelLoss, StudentLoss? studentLoss, Tensor order, int start, int length,
+        Generator dataGenerator)
     {
         using var scope = NewDisposeScope();
+        var indices = order.narrow(0, start, length); // [B]
         var images = _augmentation.Apply(_train.Images.index_select(0, indices), dataGenerator); // [B, C, H, W]
         var input = _normalization.Apply(images.to(_device));
         var labels = _train.Labels.index_select(0, indices).to(_device); // [B]
