@@ -12,23 +12,23 @@ internal sealed record BenchmarkSettings
     public required bool Quick { get; init; }
 
     /// <summary>Training images used (the first N of the class-balanced, interleaved list).</summary>
-    public int TrainImages => Quick ? 640 : 5000;
+    public int TrainImages => Quick ? 384 : 5000;
 
     /// <summary>Test images scored by Transform, raw evaluation and the latency loops.</summary>
-    public int TestImages => Quick ? 256 : 1000;
+    public int TestImages => Quick ? 128 : 1000;
 
     public int EpochsPerGeneration => 2;
     public int BatchSize => 64;
     public int Threads => 2;
 
     /// <summary>Batches at the start of every generation left out of the steady-state figures (warm-up).</summary>
-    public int WarmupBatches => Quick ? 3 : 5;
+    public int WarmupBatches => Quick ? 2 : 5;
 
     /// <summary>Timed steps of the raw TorchSharp and PyTorch training loops (after the warm-up).</summary>
-    public int RawSteps => Quick ? 15 : 60;
+    public int RawSteps => Quick ? 10 : 60;
 
     /// <summary>PredictionEngine / ONNX single-image predictions timed (after 20 warm-up ones).</summary>
-    public int LatencySamples => Quick ? 200 : 1000;
+    public int LatencySamples => Quick ? 100 : 1000;
 
     public string PythonPath { get; init; } = "/usr/bin/python3";
 
