@@ -78,6 +78,10 @@ internal sealed class GenerationTrainer
         int batchSize = Math.Min(o.BatchSize, _train.Count);
         // Batch normalization cannot train on a batch of one image: a last batch of one is dropped.
         int batchesPerEpoch = _train.Count / batchSize + (_train.Count % batchSize >= 2 ? 1 : 0);
+        // Without augmentation the teacher's outputs are the same every epoch: computed once, indexed per batch.
+        using var cachedTeacherLogits = teacher is not null && _augmentation.IsIdentity
+            ? TeacherLogitsCache.Compute(teacher, _train, _normalization, _device, batchSize)
+            : null;
 
         for (int epoch = metrics.Count; epoch < o.EpochsPerGeneration; epoch++)
         {
@@ -98,7 +102,7 @@ internal sealed class GenerationTrainer
                 int start = batch * batchSize;
                 int length = Math.Min(batchSize, _train.Count - start);
                 var (loss, batchCorrect) = TrainStep(network, teacher, optimizer, labelLoss, studentLoss,
-                    order, start, length, dataGenerator);
+                    order, start, length, dataGenerator, cachedTeacherLogits);
                 if (!double.IsFinite(loss))
                     throw new InvalidOperationException(
                         $"Training diverged: the loss became {loss} in generation {generation}, epoch {epoch + 1}, " +
@@ -133,7 +137,7 @@ internal sealed class GenerationTrainer
     /// </summary>
     private (double Loss, long Correct) TrainStep(nn.Module<Tensor, Tensor> network, nn.Module<Tensor, Tensor>? teacher,
         optim.Optimizer optimizer, LabelLoss labelLoss, StudentLoss? studentLoss, Tensor order, int start, int length,
-        Generator dataGenerator)
+        Generator dataGenerator, Tensor? cachedTeacherLogits)
     {
         using var scope = NewDisposeScope();
         var indices = order.narrow(0, start, length); // [B]
@@ -150,8 +154,15 @@ internal sealed class GenerationTrainer
         else
         {
             Tensor teacherLogits; // [B, classes], the teacher sees the same augmented batch
-            using (no_grad())
-                teacherLogits = teacher.call(input);
+            if (cachedTeacherLogits is not null)
+            {
+                teacherLogits = cachedTeacherLogits.index_select(0, indices.to(_device));
+            }
+            else
+            {
+                using (no_grad())
+                    teacherLogits = teacher.call(input);
+            }
             loss = studentLoss!.Compute(logits, labels, teacherLogits);
         }
 

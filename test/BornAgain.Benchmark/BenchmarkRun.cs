@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Spectre.Console;
+
+namespace BornAgain.Benchmark;
+
+/// <summary>Runs every phase (library, raw TorchSharp, PyTorch, ONNX Runtime) one after the other and reports the ratios.</summary>
+internal static class BenchmarkRun
+{
+    public static void Run(BenchmarkSettings settings)
+    {
+        string work = Path.Combine(settings.OutputFolder, "work");
+        Directory.CreateDirectory(work);
+        string modelPath = Path.Combine(work, "model.zip");
+        string onnxPath = Path.Combine(work, "peer.onnx");
+        var machine = Machine(settings);
+        AnsiConsole.MarkupLine($"[bold]BornAgain.ML benchmark[/] ({(settings.Quick ? "quick" : "full")}), data: {Markup.Escape(settings.DataFolder)}");
+
+        var phases = new JsonObject();
+        string[] peerArgs =
+        [
+            "--data", settings.DataFolder, "--threads", Str(settings.Threads), "--batch", Str(settings.BatchSize),
+            "--steps", Str(settings.RawSteps), "--warmup", Str(settings.WarmupBatches), "--count", Str(settings.TrainImages),
+        ];
+        Step(phases, "pytorchExport", () => PhaseRunner.RunPython(settings, "export", "--out", onnxPath));
+        // Training phases alternate library and peers so that a change in the machine's load hits both.
+        Step(phases, "estimator", () => PhaseRunner.RunPhase(settings, "estimator", "--generations", "2", "--model", modelPath));
+        Step(phases, "pytorchTrain", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment"]));
+        Step(phases, "rawTrain", () => PhaseRunner.RunPhase(settings, "raw-train"));
+        Step(phases, "estimatorNoAugment", () => PhaseRunner.RunPhase(settings, "estimator", "--generations", "1", "--no-augment"));
+        Step(phases, "pytorchTrainNoAugment", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs]));
+        Step(phases, "pytorchDistill", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment", "--distill"]));
+        Step(phases, "rawEval", () => PhaseRunner.RunPhase(settings, "raw-eval"));
+        Step(phases, "scoring", () => PhaseRunner.RunPhase(settings, "scoring", "--model", modelPath));
+        Step(phases, "onnx", () => PhaseRunner.RunPhase(settings, "onnx", "--model", onnxPath));
+        machine["loadAverageAfter"] = LoadAverage();
+
+        var report = Ratios(phases, machine);
+        report.Print();
+        report.Write(settings.OutputFolder);
+        AnsiConsole.MarkupLine($"Written: {Markup.Escape(Path.Combine(settings.OutputFolder, "benchmark.json"))} and benchmark.md");
+    }
+
+    private static BenchmarkReport Ratios(JsonObject p, JsonObject machine)
+    {
+        JsonObject Phase(string name) => p[name]!.AsObject();
+        var est = Phase("estimator");
+        var noAug = Phase("estimatorNoAugment");
+        var torch = Phase("pytorchTrain");
+        var report = new BenchmarkReport(p, machine);
+
+        report.AtLeast("Training through the estimator (teacher, augmented) vs PyTorch", est.Number("gen0ImagesPerSecond"), torch.Number("imagesPerSecond"), "img/s", 1.0);
+        report.AtLeast("Training: student generations vs PyTorch distillation", Mean(est.Number("gen1ImagesPerSecond"), est.Number("gen2ImagesPerSecond")),
+            Phase("pytorchDistill").Number("imagesPerSecond"), "img/s", 1.0);
+        report.AtLeast("Raw TorchSharp loop vs PyTorch (no augmentation)", Phase("rawTrain").Number("imagesPerSecond"),
+            Phase("pytorchTrainNoAugment").Number("imagesPerSecond"), "img/s", 1.0);
+        // Overhead: how much slower the estimator's step is than the raw loop's (same work: no augmentation).
+        report.AtMost("Pipeline step time vs raw TorchSharp loop (no augmentation)", Phase("rawTrain").Number("imagesPerSecond"),
+            noAug.Number("gen0ImagesPerSecond"), "img/s", 1.05);
+        report.AtMost("Distillation generation vs teacher (augmented: teacher forward per step)", est.Number("gen0ImagesPerSecond"),
+            Mean(est.Number("gen1ImagesPerSecond"), est.Number("gen2ImagesPerSecond")), "img/s", 1.35);
+        report.AtMost("Distillation generation vs teacher (no augmentation: cached teacher outputs, steady state)",
+            noAug.Number("gen0ImagesPerSecond"), noAug.Number("gen1ImagesPerSecond"), "img/s", 1.05);
+        report.AtLeast("Transform (batch scoring, from image paths) vs raw evaluation", Phase("scoring").Number("transformImagesPerSecond"),
+            Phase("rawEval").Number("imagesPerSecond"), "img/s", 0.9);
+        report.AtMost("PredictionEngine p50, one generation vs ONNX Runtime", Phase("scoring").Number("engineP50Ms"), Phase("onnx").Number("onnxP50Ms"), "ms", 1.2);
+        report.AtMost("PredictionEngine p99, one generation vs ONNX Runtime", Phase("scoring").Number("engineP99Ms"), Phase("onnx").Number("onnxP99Ms"), "ms", null);
+        report.AtMost("PredictionEngine p50, 3-generation BANE vs ONNX Runtime (one network)", Phase("scoring").Number("baneP50Ms"), Phase("onnx").Number("onnxP50Ms"), "ms", null);
+        report.AtMost("PredictionEngine p99, 3-generation BANE vs ONNX Runtime (one network)", Phase("scoring").Number("baneP99Ms"), Phase("onnx").Number("onnxP99Ms"), "ms", null);
+        report.AtMost("Peak RSS, training (estimator process vs PyTorch process)", est.Number("peakRssMB"), torch.Number("peakRssMB"), "MB", 1.5);
+        var rss = est["rssAfterEpochMB"]!.AsArray().Select(v => v!.GetValue<double>()).ToList();
+        report.AtMost("RSS after the last epoch vs after the first (flat across epochs)", rss[^1], rss[0], "MB", 1.05);
+        report.AtMost("Peak RSS, scoring (PredictionEngine + Transform vs ONNX Runtime process)", Phase("scoring").Number("peakRssMB"),
+            Phase("onnx").Number("peakRssMB"), "MB", null);
+        return report;
+    }
+
+    private static void Step(JsonObject phases, string name, Func<JsonObject> run)
+    {
+        AnsiConsole.Markup($"  {name} ... ");
+        var started = DateTime.UtcNow;
+        var result = run();
+        result["wallSeconds"] = Math.Round((DateTime.UtcNow - started).TotalSeconds, 1);
+        phases[name] = result;
+        AnsiConsole.MarkupLine(Markup.Escape($"{result["wallSeconds"]} s  {result.ToJsonString()}"));
+    }
+
+    private static JsonObject Machine(BenchmarkSettings settings)
+    {
+        string cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
+        return new JsonObject
+        {
+            ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
+            ["cpu"] = cpu,
+            ["nproc"] = Environment.ProcessorCount,
+            ["threads"] = settings.Threads,
+            ["batch"] = settings.BatchSize,
+            ["trainImages"] = settings.TrainImages,
+            ["mode"] = settings.Quick ? "quick" : "full",
+            ["torchSharp"] = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(),
+            ["loadAverageBefore"] = LoadAverage(),
+        };
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+
+    private static double Mean(params double[] values) => values.Where(double.IsFinite).Average();
+
+    private static string Str(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,93 @@
+namespace BornAgain.Benchmark;
+
+/// <summary>
+/// What one benchmark run measures: the data, the sizes (quick for iterating, full for the README) and where the
+/// results go. Every phase gets the same settings, so the library, the raw loops and the PyTorch peer see the same
+/// network, batch, threads and images.
+/// </summary>
+internal sealed record BenchmarkSettings
+{
+    public required string DataFolder { get; init; }
+    public required string OutputFolder { get; init; }
+    public required bool Quick { get; init; }
+
+    /// <summary>Training images used (the first N of the class-balanced, interleaved list).</summary>
+    public int TrainImages => Quick ? 384 : 5000;
+
+    /// <summary>Test images scored by Transform, raw evaluation and the latency loops.</summary>
+    public int TestImages => Quick ? 128 : 1000;
+
+    public int EpochsPerGeneration => 2;
+    public int BatchSize => 64;
+    public int Threads => 2;
+
+    /// <summary>Batches at the start of every generation left out of the steady-state figures (warm-up).</summary>
+    public int WarmupBatches => Quick ? 2 : 5;
+
+    /// <summary>Timed steps of the raw TorchSharp and PyTorch training loops (after the warm-up).</summary>
+    public int RawSteps => Quick ? 10 : 60;
+
+    /// <summary>PredictionEngine / ONNX single-image predictions timed (after 20 warm-up ones).</summary>
+    public int LatencySamples => Quick ? 100 : 1000;
+
+    public string PythonPath { get; init; } = "/usr/bin/python3";
+
+    /// <summary>Reads <c>--quick</c>, <c>--data DIR</c>, <c>--out DIR</c>, <c>--python PATH</c>.</summary>
+    public static BenchmarkSettings Parse(string[] args)
+    {
+        bool quick = args.Contains("--quick");
+        string? data = ValueOf(args, "--data");
+        string output = ValueOf(args, "--out") ?? Path.Combine(RepositoryRoot(), "test", "BornAgain.Benchmark", "results");
+        return new BenchmarkSettings
+        {
+            Quick = quick,
+            DataFolder = data ?? FindData(),
+            OutputFolder = Path.GetFullPath(output),
+            PythonPath = ValueOf(args, "--python") ?? "/usr/bin/python3",
+        };
+    }
+
+    /// <summary>The arguments that give a child process these settings.</summary>
+    public IEnumerable<string> ToArguments()
+    {
+        yield return "--data";
+        yield return DataFolder;
+        yield return "--out";
+        yield return OutputFolder;
+        if (Quick)
+            yield return "--quick";
+    }
+
+    public static string? ValueOf(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    /// <summary>The shared CIFAR-10 folder when present, else the subset shipped with the sample.</summary>
+    private static string FindData()
+    {
+        string root = RepositoryRoot();
+        foreach (var candidate in new[]
+        {
+            Path.Combine(root, "..", "shared", "datasets", "cifar-10-jpg-mini"),
+            Path.Combine(root, "src", "Samples", "Data", "cifar-10-jpg-mini"),
+        })
+        {
+            if (Directory.Exists(Path.Combine(candidate, "train")))
+                return Path.GetFullPath(candidate);
+        }
+        throw new DirectoryNotFoundException($"No CIFAR-10 image folder found under {root}; pass --data DIR (with train/ and test/).");
+    }
+
+    /// <summary>The folder holding BornAgain.ML.sln, found upwards from the program's folder.</summary>
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "BornAgain.ML.sln")))
+                return dir.FullName;
+        }
+        return Directory.GetCurrentDirectory();
+    }
+}

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace BornAgain.Benchmark;
+
+/// <summary>
+/// Runs each measured phase in its own child process (this program with <c>--phase NAME</c>, or the Python peer), so
+/// each peak RSS belongs to one phase, and reads the JSON object the child prints on its last line.
+/// </summary>
+internal static class PhaseRunner
+{
+    /// <summary>The marker before a phase's JSON result on stdout (other output, such as ML.NET logs, is ignored).</summary>
+    public const string ResultMarker = "@@RESULT ";
+
+    public static void WriteResult(JsonObject result)
+    {
+        result["peakRssMB"] ??= ProcessMemory.PeakMB;
+        Console.Out.WriteLine(ResultMarker + result.ToJsonString());
+        Console.Out.Flush();
+    }
+
+    /// <summary>Runs this program's phase <paramref name="phase"/> in a new process.</summary>
+    public static JsonObject RunPhase(BenchmarkSettings settings, string phase, params string[] extra)
+    {
+        string self = Environment.ProcessPath ?? throw new InvalidOperationException("No process path.");
+        var arguments = new List<string>();
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+            arguments.Add(typeof(PhaseRunner).Assembly.Location);
+        arguments.AddRange(["--phase", phase]);
+        arguments.AddRange(settings.ToArguments());
+        arguments.AddRange(extra);
+        return Run(self, arguments, phase);
+    }
+
+    /// <summary>Runs the PyTorch peer script with <paramref name="arguments"/>.</summary>
+    public static JsonObject RunPython(BenchmarkSettings settings, params string[] arguments)
+    {
+        string script = Path.Combine(AppContext.BaseDirectory, "peer", "pytorch_peer.py");
+        return Run(settings.PythonPath, [script, .. arguments], "pytorch " + arguments[0], pythonResult: true);
+    }
+
+    private static JsonObject Run(string file, IEnumerable<string> arguments, string name, bool pythonResult = false)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
+        var stderr = process.StandardError.ReadToEndAsync();
+        var lines = new List<string>();
+        string? line;
+        while ((line = process.StandardOutput.ReadLine()) is not null)
+            lines.Add(line);
+        process.WaitForExit();
+        string? json = pythonResult
+            ? lines.LastOrDefault(l => l.StartsWith('{'))
+            : lines.LastOrDefault(l => l.StartsWith(ResultMarker, StringComparison.Ordinal))?[ResultMarker.Length..];
+        if (process.ExitCode != 0 || json is null)
+            throw new InvalidOperationException(
+                $"Phase '{name}' failed (exit code {process.ExitCode}).\n{string.Join('\n', lines.TakeLast(20))}\n{stderr.Result}");
+        return JsonNode.Parse(json)!.AsObject();
+    }
+
+    public static double Number(this JsonObject result, string key) =>
+        result[key] is JsonValue value ? value.GetValue<double>() : double.NaN;
+
+    public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+}

@@ -1,0 +1,25 @@
+using BornAgain.Benchmark;
+using BornAgain.Benchmark.Phases;
+
+// dotnet run --project test/BornAgain.Benchmark -c Release [-- --quick] [--data DIR] [--out DIR]
+// Child processes of this same program run one measured phase each: --phase NAME (see BenchmarkRun).
+var settings = BenchmarkSettings.Parse(args);
+string? phase = BenchmarkSettings.ValueOf(args, "--phase");
+if (phase is null)
+{
+    BenchmarkRun.Run(settings);
+    return 0;
+}
+
+string? model = BenchmarkSettings.ValueOf(args, "--model");
+PhaseRunner.WriteResult(phase switch
+{
+    "estimator" => EstimatorTrainingPhase.Run(settings, augment: !args.Contains("--no-augment"),
+        generations: int.Parse(BenchmarkSettings.ValueOf(args, "--generations") ?? "2"), savePath: model),
+    "raw-train" => RawTorchSharpPhase.Train(settings),
+    "raw-eval" => RawTorchSharpPhase.Evaluate(settings),
+    "scoring" => ScoringPhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
+    "onnx" => OnnxScoringPhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
+    _ => throw new ArgumentException($"Unknown phase '{phase}'."),
+});
+return 0;
