@@ -1,0 +1,162 @@
+using Microsoft.Extensions.ObjectPool;
+using Microsoft.ML;
+using Microsoft.ML.BornAgain;
+using Microsoft.ML.Data;
+
+namespace BornAgain.Service;
+
+/// <summary>
+/// The loaded model and a pool of PredictionEngines over it. PredictionEngine is not thread-safe (ML.NET's rule), so
+/// each request rents one from an <see cref="ObjectPool{T}"/> and returns it; the transformers under the engines are
+/// shared (the Born-Again transformer may score on several threads at once).
+///
+/// How an upload reaches the model: the sample's chain is MapValueToKey(Label) -> LoadImages(Image from ImagePath)
+/// -> ResizeImages -> BornAgain -> MapKeyToValue. The service scores with the chain from the Born-Again transformer
+/// on and puts the uploaded, still encoded bytes into its image column (the transformer accepts a byte[] column and
+/// decodes it itself, resizing to its network's input size, bilinear and antialiased). So no temp file, no file
+/// path from a request, no Label column to fake. The steps before it are not run: for images of the training size
+/// (32 x 32 for the CIFAR-10 sample) that is the same input; other sizes are stretched to it rather than put through
+/// ResizeImages' crop mode. (ML.NET's PredictionEngine cannot take an MLImage input member, so the chain's own
+/// ResizeImages cannot be fed a decoded upload.)
+/// </summary>
+public sealed class ModelScorer : IDisposable
+{
+    private readonly ITransformer _tail;
+    private readonly EnginePool _pool;
+
+    private ModelScorer(string path, MLContext context, ITransformer tail, string imageColumn, string[] labels,
+        IReadOnlyList<GenerationInfo> generations)
+    {
+        ModelPath = path;
+        _tail = tail;
+        Labels = labels;
+        Generations = generations;
+        var input = SchemaDefinition.Create(typeof(EncodedImageRow));
+        input[nameof(EncodedImageRow.Image)].ColumnName = imageColumn;
+        _pool = new EnginePool(() => context.Model.CreatePredictionEngine<EncodedImageRow, ScoreRow>(tail, inputSchemaDefinition: input));
+    }
+
+    /// <summary>The full path of the served model.zip.</summary>
+    public string ModelPath { get; }
+
+    /// <summary>The class labels in score order.</summary>
+    public IReadOnlyList<string> Labels { get; }
+
+    /// <summary>The generations that score.</summary>
+    public IReadOnlyList<GenerationInfo> Generations { get; }
+
+    /// <summary>Loads <paramref name="path"/>; any failure becomes a <see cref="ModelLoadException"/> naming the file.</summary>
+    public static ModelScorer Load(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+            throw new ModelLoadException("No model configured: set Model:Path (appsettings.json, environment Model__Path) or pass --model <model.zip>.");
+        var fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath))
+            throw new ModelLoadException($"Model file '{fullPath}' does not exist (Model:Path or --model).");
+        var context = new MLContext();
+        ITransformer model;
+        try
+        {
+            model = context.Model.Load(fullPath, out _);
+        }
+        catch (Exception e)
+        {
+            throw new ModelLoadException($"Model file '{fullPath}' could not be loaded as an ML.NET model: {e.GetBaseException().Message}", e);
+        }
+        var steps = model is IEnumerable<ITransformer> chain ? chain.ToList() : [model];
+        var bornAgain = steps.OfType<BornAgainTransformer>().SingleOrDefault()
+            ?? throw new ModelLoadException($"Model file '{fullPath}' holds no BornAgainTransformer (steps: {string.Join(", ", steps.Select(s => s.GetType().Name))}).");
+        var tail = new TransformerChain<ITransformer>(steps.Skip(steps.IndexOf(bornAgain)).ToArray());
+        string imageColumn = bornAgain.ImageColumnName;
+
+        var generations = bornAgain.ScoringGenerations
+            .Select(g => new GenerationInfo(g, bornAgain.Generations[g].Architecture.ToString(), bornAgain.Generations[g].ToString()))
+            .ToList();
+        try
+        {
+            var labels = ReadLabels(tail, bornAgain.ScoreColumnName, imageColumn);
+            return new ModelScorer(fullPath, context, tail, imageColumn, labels, generations);
+        }
+        catch (Exception e) when (e is not ModelLoadException)
+        {
+            throw new ModelLoadException($"Model file '{fullPath}' loaded, but cannot score images: {e.GetBaseException().Message}", e);
+        }
+    }
+
+    /// <summary>Scores one encoded image (PNG, JPEG, GIF, BMP or WebP bytes).</summary>
+    public PredictionResult Predict(byte[] encoded)
+    {
+        var engine = _pool.Get();
+        float[] scores;
+        try
+        {
+            scores = engine.Predict(new EncodedImageRow { Image = encoded }).Score;
+        }
+        finally
+        {
+            _pool.Return(engine);
+        }
+        int best = 0;
+        for (int i = 1; i < scores.Length; i++)
+            if (scores[i] > scores[best])
+                best = i;
+        var byLabel = new Dictionary<string, float>(scores.Length);
+        for (int i = 0; i < scores.Length; i++)
+            byLabel[Labels[i]] = scores[i];
+        return new PredictionResult(Labels[best], byLabel, Generations);
+    }
+
+    public void Dispose()
+    {
+        (_tail as IDisposable)?.Dispose();
+    }
+
+    /// <summary>The Score column's slot names: the label values, in score order.</summary>
+    private static string[] ReadLabels(ITransformer tail, string scoreColumn, string imageColumn)
+    {
+        var inputSchema = SchemaWith(imageColumn, new VectorDataViewType(NumberDataViewType.Byte));
+        var output = tail.GetOutputSchema(inputSchema)[scoreColumn];
+        VBuffer<ReadOnlyMemory<char>> names = default;
+        output.GetSlotNames(ref names);
+        var labels = names.DenseValues().Select(n => n.ToString()).ToArray();
+        if (labels.Length == 0 || labels.Any(string.IsNullOrEmpty))
+            throw new InvalidDataException($"the '{scoreColumn}' column carries no class names");
+        return labels;
+    }
+
+    private static DataViewSchema SchemaWith(string column, DataViewType type)
+    {
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumn(column, type);
+        return builder.ToSchema();
+    }
+
+    /// <summary>
+    /// Microsoft.Extensions.ObjectPool's pool of engines: created on demand, at most twice the processor count kept
+    /// idle; more are created under a burst and dropped when returned to a full pool.
+    ///
+    /// Dropped, never disposed: an engine made by MLContext.Model.CreatePredictionEngine owns its transformer, and its
+    /// Dispose disposes the model's shared networks (ML.NET's ownsTransformer, not settable through the public API).
+    /// DefaultObjectPoolProvider would return a pool that disposes dropped IDisposable objects; under 64 concurrent
+    /// requests that broke every later request with "Tensor invalid -- empty handle". So DefaultObjectPool is used
+    /// directly, and the model is disposed once, by <see cref="ModelScorer.Dispose"/>.
+    /// </summary>
+    private sealed class EnginePool(Func<PredictionEngine<EncodedImageRow, ScoreRow>> create)
+    {
+        private readonly DefaultObjectPool<PredictionEngine<EncodedImageRow, ScoreRow>> _pool =
+            new(new EnginePolicy(create), Environment.ProcessorCount * 2);
+
+        public PredictionEngine<EncodedImageRow, ScoreRow> Get() => _pool.Get();
+
+        public void Return(PredictionEngine<EncodedImageRow, ScoreRow> engine) => _pool.Return(engine);
+    }
+
+    /// <summary>Every engine goes back into the pool: an engine holds no per-request state between calls.</summary>
+    private sealed class EnginePolicy(Func<PredictionEngine<EncodedImageRow, ScoreRow>> create)
+        : IPooledObjectPolicy<PredictionEngine<EncodedImageRow, ScoreRow>>
+    {
+        public PredictionEngine<EncodedImageRow, ScoreRow> Create() => create();
+
+        public bool Return(PredictionEngine<EncodedImageRow, ScoreRow> engine) => true;
+    }
+}
