@@ -64,7 +64,8 @@ public sealed class ConcurrencyAndMemoryTests
             {
                 if (t % 2 == 0)
                 {
-                    using var engine = ml.Model.CreatePredictionEngine<PixelRow, Scored>(bane);
+                    // An engine owns (and on Dispose frees) its transformer by default, ML.NET's rule: sharing one needs OwnsTransformer = false.
+                    using var engine = ml.Model.CreatePredictionEngine<PixelRow, Scored>(bane, new PredictionEngineOptions { OwnsTransformer = false });
                     for (int i = 0; i < rows.Count; i++)
                     {
                         var score = engine.Predict(rows[i]).Score;
