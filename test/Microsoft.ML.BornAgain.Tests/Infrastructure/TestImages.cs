@@ -11,6 +11,18 @@ internal static class TestImages
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
+    /// <summary>The ChildProcess program (test/ChildProcess) built beside this test assembly's configuration.</summary>
+    public static string ChildProcessProgram
+    {
+        get
+        {
+            string configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<Configuration>/net10.0
+            string program = Path.Combine(RepositoryRoot, "test", "ChildProcess", "bin", configuration, "net10.0", "ChildProcess.dll");
+            Assert.IsTrue(File.Exists(program), $"build the solution first: {program} is missing");
+            return program;
+        }
+    }
+
     public static string CifarFolder => Path.Combine(RepositoryRoot, "src", "Samples", "Data", "cifar-10-jpg-mini");
 
     /// <summary>The first <paramref name="perClass"/> image paths of each class of a split ("train" or "test").</summary>

@@ -163,12 +163,8 @@ public sealed class BornAgainPipelineTests
 
     private static List<string> RunScoringProcess(string modelPath, IEnumerable<string> images)
     {
-        string configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<Configuration>/net10.0
-        string program = Path.Combine(TestImages.RepositoryRoot, "test", "ChildProcess", "bin", configuration, "net10.0", "ChildProcess.dll");
-        Assert.IsTrue(File.Exists(program), $"build the solution first: {program} is missing");
-
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(program);
+        start.ArgumentList.Add(TestImages.ChildProcessProgram);
         start.ArgumentList.Add("score");
         start.ArgumentList.Add(modelPath);
         foreach (var image in images)

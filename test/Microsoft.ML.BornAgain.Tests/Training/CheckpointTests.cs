@@ -99,10 +99,8 @@ public sealed class CheckpointTests
     /// <summary>Runs the child trainer and kills it (whole process tree) once it prints <paramref name="line"/>.</summary>
     private static string RunChildUntil(string directory, IReadOnlyList<string> images, string line)
     {
-        string configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        string program = Path.Combine(TestImages.RepositoryRoot, "test", "ChildProcess", "bin", configuration, "net10.0", "ChildProcess.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { program, "train", directory }.Concat(images))
+        foreach (var argument in new[] { TestImages.ChildProcessProgram, "train", directory }.Concat(images))
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
         var errors = process.StandardError.ReadToEndAsync();
