@@ -51,7 +51,7 @@ internal static class SampleCommand
         learningRate.Validators.Add(r => CheckRange(r, r.GetValueOrDefault<double>(), 1e-6, 10));
         var schedule = new Option<LearningRateSchedule>("--schedule")
         {
-            Description = "Learning rate schedule of each generation: Cosine, or Step (x0.2 at 30/60/80% of the epochs).",
+            Description = "Learning rate schedule of each generation: Cosine, Step (x0.2 at 30/60/80% of the epochs) or Constant.",
             DefaultValueFactory = _ => LearningRateSchedule.Cosine,
         };
         var seed = new Option<int>("--seed")
@@ -98,7 +98,7 @@ internal static class SampleCommand
 
     private static Option<int> IntOption(string name, string description, int defaultValue, int min, int max)
     {
-        var option = new Option<int>(name) { Description = $"{description} Default {defaultValue}.", DefaultValueFactory = _ => defaultValue };
+        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
         option.Validators.Add(r => CheckRange(r, r.GetValueOrDefault<int>(), min, max));
         return option;
     }

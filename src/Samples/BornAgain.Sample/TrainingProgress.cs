@@ -49,10 +49,11 @@ internal sealed class TrainingProgress
 
     private void OnEpoch(EpochMetrics epoch)
     {
-        _lastEpoch = $" | train acc {epoch.TrainingAccuracy:P1}" +
+        // Shown with the running loss of the following epoch too, so it names its epoch.
+        _lastEpoch = $" | epoch {epoch.Epoch}: train acc {epoch.TrainingAccuracy:P1}" +
             (epoch.ValidationAccuracy is { } validation ? $" val acc {validation:P1}" : "");
         var task = _generations[epoch.Generation];
-        task.Description = Describe(epoch.Generation, $"epoch {epoch.Epoch} loss {epoch.TrainingLoss:F3}{_lastEpoch}");
+        task.Description = Describe(epoch.Generation, $"loss {epoch.TrainingLoss:F3}{_lastEpoch}");
         if (epoch.Epoch == (int)task.MaxValue)
             task.StopTask();
     }
