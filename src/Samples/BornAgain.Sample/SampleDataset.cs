@@ -1,0 +1,102 @@
+using Microsoft.ML.BornAgain.Data;
+
+namespace Microsoft.ML.BornAgain.Sample;
+
+/// <summary>
+/// A training and a test split read with the library's loaders. Image folders give an <c>ImagePath</c> column that
+/// the pipeline decodes with <c>LoadImages</c>; the binary formats give decoded images in an <c>Image</c> column.
+/// </summary>
+internal sealed class SampleDataset
+{
+    private SampleDataset(DatasetKind kind, string description, IReadOnlyList<ImageFolderEntry>? trainFiles,
+        IReadOnlyList<ImageFolderEntry>? testFiles, ImageRecords? trainRecords, ImageRecords? testRecords)
+    {
+        Kind = kind;
+        Description = description;
+        TrainFiles = trainFiles;
+        TestFiles = testFiles;
+        TrainRecords = trainRecords;
+        TestRecords = testRecords;
+    }
+
+    public DatasetKind Kind { get; }
+
+    /// <summary>One line for the console and the report: where the data came from and how many images.</summary>
+    public string Description { get; }
+
+    /// <summary>Whether rows carry a file path (decoded by the pipeline's LoadImages) rather than an image.</summary>
+    public bool HasImagePaths => TrainFiles is not null;
+
+    public IReadOnlyList<ImageFolderEntry>? TrainFiles { get; }
+
+    public IReadOnlyList<ImageFolderEntry>? TestFiles { get; }
+
+    public ImageRecords? TrainRecords { get; }
+
+    public ImageRecords? TestRecords { get; }
+
+    public int TestCount => TestFiles?.Count ?? TestRecords!.Count;
+
+    /// <summary>The training split as an IDataView of <paramref name="ml"/>: Label plus ImagePath or Image.</summary>
+    public IDataView Train(MLContext ml) =>
+        TrainFiles is not null ? ml.Data.LoadFromEnumerable(TrainFiles) : ml.Data.LoadFromImageRecords(TrainRecords!);
+
+    /// <summary>The test split, with the same columns as <see cref="Train"/>.</summary>
+    public IDataView Test(MLContext ml) =>
+        TestFiles is not null ? ml.Data.LoadFromEnumerable(TestFiles) : ml.Data.LoadFromImageRecords(TestRecords!);
+
+    /// <summary>The label of test image <paramref name="index"/>.</summary>
+    public string TestLabel(int index) =>
+        TestFiles is not null ? TestFiles[index].Label : TestRecords!.ClassNames[TestRecords.Labels[index]];
+
+    /// <summary>Reads the splits of <paramref name="kind"/> under <paramref name="path"/>; throws naming the missing file.</summary>
+    public static SampleDataset Load(string path, DatasetKind kind)
+    {
+        if (!Directory.Exists(path))
+            throw new DirectoryNotFoundException($"Dataset folder '{path}' (option --data) does not exist.");
+        switch (kind)
+        {
+            case DatasetKind.ImageFolder:
+                var train = ImageFolderReader.ReadEntries(Path.Combine(path, "train"));
+                var test = ImageFolderReader.ReadEntries(Path.Combine(path, "test"));
+                return new SampleDataset(kind, Describe(path, kind, train.Count, test.Count, train.Select(e => e.Label).Distinct().Count()),
+                    train, test, null, null);
+            case DatasetKind.Cifar10:
+                var batches = Directory.GetFiles(path, "data_batch_*.bin").Order(StringComparer.Ordinal).ToList();
+                if (batches.Count == 0)
+                    throw new FileNotFoundException($"No CIFAR-10 training file 'data_batch_*.bin' in '{path}'.");
+                return FromRecords(path, kind,
+                    CifarBinaryReader.ReadRecords(batches, CifarLabelKind.Cifar10),
+                    CifarBinaryReader.ReadRecords(Path.Combine(path, "test_batch.bin"), CifarLabelKind.Cifar10));
+            case DatasetKind.Cifar100:
+            case DatasetKind.Cifar100Coarse:
+                var labels = kind == DatasetKind.Cifar100 ? CifarLabelKind.Cifar100Fine : CifarLabelKind.Cifar100Coarse;
+                return FromRecords(path, kind,
+                    CifarBinaryReader.ReadRecords(Path.Combine(path, "train.bin"), labels),
+                    CifarBinaryReader.ReadRecords(Path.Combine(path, "test.bin"), labels));
+            case DatasetKind.Mnist:
+                return FromRecords(path, kind,
+                    MnistIdxReader.ReadRecords(IdxFile(path, "train-images-idx3-ubyte"), IdxFile(path, "train-labels-idx1-ubyte")),
+                    MnistIdxReader.ReadRecords(IdxFile(path, "t10k-images-idx3-ubyte"), IdxFile(path, "t10k-labels-idx1-ubyte")));
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown dataset kind (option --kind).");
+        }
+    }
+
+    private static SampleDataset FromRecords(string path, DatasetKind kind, ImageRecords train, ImageRecords test) =>
+        new(kind, Describe(path, kind, train.Count, test.Count, train.ClassNames.Count), null, null, train, test);
+
+    private static string Describe(string path, DatasetKind kind, int train, int test, int classes) =>
+        $"{kind} at {path}: {train:N0} training and {test:N0} test images, {classes} classes";
+
+    /// <summary>The idx file, gzipped (<c>.gz</c>) or not.</summary>
+    private static string IdxFile(string folder, string name)
+    {
+        string plain = Path.Combine(folder, name);
+        if (File.Exists(plain))
+            return plain;
+        if (File.Exists(plain + ".gz"))
+            return plain + ".gz";
+        throw new FileNotFoundException($"MNIST file '{name}' (or '{name}.gz') not found in '{folder}'.", plain);
+    }
+}
