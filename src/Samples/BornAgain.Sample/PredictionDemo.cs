@@ -22,6 +22,8 @@ internal static class PredictionDemo
     /// <summary>A decoded-image row (CIFAR and MNIST binaries): the chain starts with MapValueToKey("Label") only.</summary>
     private sealed class DecodedImageInput
     {
+        // ML.NET maps an MLImage member only with ImageType; the real size is set in the schema definition below.
+        [ImageType(32, 32)]
         public MLImage? Image { get; set; }
 
         public string Label { get; set; } = "";
@@ -70,7 +72,7 @@ internal static class PredictionDemo
     private static List<ImagePrediction> PredictRecords(MLContext ml, ITransformer model, SampleDataset dataset, List<int> indices)
     {
         var records = dataset.TestRecords!;
-        // An MLImage property maps to an image column of unknown size; the chain was saved with Image<H, W>.
+        // The chain was saved with the loader's Image<H, W> column: declare the data set's size (28 x 28 for MNIST).
         var definition = SchemaDefinition.Create(typeof(DecodedImageInput), SchemaDefinition.Direction.Read);
         definition[nameof(DecodedImageInput.Image)].ColumnType = new ImageDataViewType(records.Height, records.Width);
         using var engine = ml.Model.CreatePredictionEngine<DecodedImageInput, ImagePrediction>(model, inputSchemaDefinition: definition);

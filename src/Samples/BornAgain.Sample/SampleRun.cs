@@ -30,6 +30,9 @@ internal static class SampleRun
     private static int ExecuteOrThrow(SampleSettings settings)
     {
         var wallClock = Stopwatch.StartNew();
+        // Spectre assumes 80 columns when the output is a file or a pipe; the table of several generations is wider.
+        if (Console.IsOutputRedirected)
+            AnsiConsole.Profile.Width = 160;
         var dataset = SampleDataset.Load(settings.DataPath, settings.Kind);
         var columns = ScoreColumn.For(settings.Generations);
         AnsiConsole.MarkupLine($"[bold]Born-Again Networks[/] on {Markup.Escape(dataset.Description)}");
