@@ -26,9 +26,10 @@ public static class BornAgainTraining
         if (options.NumberOfThreads is { } threads)
             set_num_threads(threads);
         var generations = new List<TrainedGeneration>();
+        ChannelNormalization? normalization = null;
         try
         {
-            var normalization = ChannelNormalization.FromImages(train.Images);
+            normalization = ChannelNormalization.FromImages(train.Images);
             var trainer = new GenerationTrainer(options, train, validation, normalization, device);
             long seed = options.Seed ?? 0;
             var checkpoints = options.CheckpointDirectory is { } directory ? new CheckpointWriter(directory, options, train, seed) : null;
@@ -45,7 +46,7 @@ public static class BornAgainTraining
         catch (OperationCanceledException e) when (e is not TrainingCanceledException && generations.Count > 0)
         {
             // Finished generations are the caller's: hand them over instead of throwing them away.
-            var finished = new BornAgainModel(generations, ChannelNormalization.FromImages(train.Images), train.Channels,
+            var finished = new BornAgainModel(generations, normalization!, train.Channels,
                 train.Height, train.Width, train.ClassCount, device);
             throw new TrainingCanceledException(
                 $"Training was cancelled during generation {generations.Count}; generations 0 to {generations.Count - 1} " +
