@@ -22,8 +22,9 @@ try
 }
 catch (ModelLoadException e)
 {
+    // The message names the file and what is wrong with it; a stack trace would only bury it.
     app.Logger.LogCritical("{Message}", e.Message);
-    throw;
+    return 1;
 }
 
 app.UseExceptionHandler();
@@ -61,6 +62,7 @@ app.MapPost("/predict", async (HttpRequest request, ModelScorer scorer, IOptions
 }).DisableAntiforgery();
 
 app.Run();
+return 0;
 
 /// <summary>Visible to the integration tests (WebApplicationFactory&lt;Program&gt;).</summary>
 public partial class Program;
