@@ -21,7 +21,7 @@ internal static class NetworkRun
         // Image), so the test split goes through the upstream part of the pipeline. Fitting that part on the same
         // training data gives the same key mapping as inside pipeline.Fit (MapValueToKey orders keys by first
         // appearance), so validation labels line up with training labels.
-        var validation = Upstream(ml, dataset).Fit(train).Transform(test);
+        var validation = SamplePipeline.Upstream(ml, dataset).Fit(train).Transform(test);
         var options = new BornAgainTrainer.Options
         {
             LabelColumnName = "Label",
@@ -41,7 +41,7 @@ internal static class NetworkRun
         };
         progress.BeginRun(network, seed, options);
 
-        var pipeline = Upstream(ml, dataset)
+        var pipeline = SamplePipeline.Upstream(ml, dataset)
             .Append(ml.BornAgain().Train(options))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
         var stopwatch = Stopwatch.StartNew();
@@ -50,33 +50,11 @@ internal static class NetworkRun
 
         var bornAgain = model.OfType<BornAgainTransformer>().Single();
         var errors = ScoreColumn.For(settings.Generations)
-            .ToDictionary(c => c.Name, c => TestError(ml, model, bornAgain, c.Generations, test));
+            .ToDictionary(c => c.Name, c => SamplePipeline.TestError(ml, model, bornAgain, c.Generations, test));
         if (modelPath is not null)
             ml.Model.Save(model, train.Schema, modelPath);
 
         return new NetworkRunResult(network, seed, bornAgain.Generations[0].ParameterCount, errors,
             bornAgain.Generations.SelectMany(g => g.Epochs).ToList(), stopwatch.Elapsed);
-    }
-
-    /// <summary>MapValueToKey for the label, and LoadImages when rows carry file paths.</summary>
-    private static IEstimator<ITransformer> Upstream(MLContext ml, SampleDataset dataset)
-    {
-        var labels = ml.Transforms.Conversion.MapValueToKey("Label");
-        return dataset.HasImagePaths
-            ? labels.Append(ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "ImagePath"))
-            : labels;
-    }
-
-    /// <summary>
-    /// 1 - micro accuracy of the chain scored by <paramref name="generations"/>. The chain is cut before
-    /// MapKeyToValue because Evaluate needs PredictedLabel as a key.
-    /// </summary>
-    private static double TestError(MLContext ml, IEnumerable<ITransformer> model, BornAgainTransformer bornAgain,
-        int[] generations, IDataView test)
-    {
-        using var scorer = bornAgain.WithScoringGenerations(generations);
-        var upToScorer = model.TakeWhile(t => t is not BornAgainTransformer).Append(scorer).ToArray();
-        var scored = new TransformerChain<ITransformer>(upToScorer).Transform(test);
-        return 1 - ml.MulticlassClassification.Evaluate(scored).MicroAccuracy;
     }
 }

@@ -74,6 +74,7 @@ internal static class SampleCommand
         {
             data, kind, networks, generations, epochs, loss, batchSize, learningRate, schedule, seed, seeds, threads, output, predictions,
         };
+        root.Subcommands.Add(Study.StudyCommand.Create());
         root.SetAction(result =>
         {
             var settings = new SampleSettings(

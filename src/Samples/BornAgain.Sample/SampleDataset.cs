@@ -49,6 +49,49 @@ internal sealed class SampleDataset
     public string TestLabel(int index) =>
         TestFiles is not null ? TestFiles[index].Label : TestRecords!.ClassNames[TestRecords.Labels[index]];
 
+    /// <summary>Training images in the set (the test split is never cut).</summary>
+    public int TrainCount => TrainFiles?.Count ?? TrainRecords!.Count;
+
+    /// <summary>
+    /// The same data set with at most <paramref name="count"/> training images, the same number from every class
+    /// (the first ones of each class in the file's order; classes that run short leave their quota unused).
+    /// </summary>
+    public SampleDataset WithTrainingSubset(int count)
+    {
+        if (count >= TrainCount)
+            return this;
+        int[] labels = TrainFiles is not null
+            ? LabelIndices(TrainFiles.Select(f => f.Label).ToList())
+            : TrainRecords!.Labels;
+        int classes = labels.Max() + 1;
+        var taken = new int[classes];
+        var keep = new List<int>(count);
+        for (int i = 0; i < labels.Length && keep.Count < count; i++)
+        {
+            // Quotas differ by at most one image: classes 0..(count % classes - 1) get the extra one.
+            int quota = count / classes + (labels[i] < count % classes ? 1 : 0);
+            if (taken[labels[i]]++ < quota)
+                keep.Add(i);
+        }
+        string description = $"{Description} (first {keep.Count:N0} training images, {count / classes:N0}+ per class)";
+        if (TrainFiles is not null)
+            return new SampleDataset(Kind, description, keep.Select(i => TrainFiles[i]).ToList(), TestFiles, null, null);
+        var records = TrainRecords!;
+        int imageBytes = records.Channels * records.Height * records.Width;
+        var pixels = new byte[keep.Count * imageBytes];
+        for (int k = 0; k < keep.Count; k++)
+            Array.Copy(records.Pixels, (long)keep[k] * imageBytes, pixels, (long)k * imageBytes, imageBytes);
+        var subset = new ImageRecords(pixels, keep.Select(i => records.Labels[i]).ToArray(), records.ClassNames,
+            records.Channels, records.Height, records.Width);
+        return new SampleDataset(Kind, description, null, null, subset, TestRecords);
+    }
+
+    private static int[] LabelIndices(IReadOnlyList<string> names)
+    {
+        var index = names.Distinct().Order(StringComparer.Ordinal).Select((name, i) => (name, i)).ToDictionary(x => x.name, x => x.i);
+        return names.Select(n => index[n]).ToArray();
+    }
+
     /// <summary>Reads the splits of <paramref name="kind"/> under <paramref name="path"/>; throws naming the missing file.</summary>
     public static SampleDataset Load(string path, DatasetKind kind)
     {

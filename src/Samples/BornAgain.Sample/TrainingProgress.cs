@@ -21,9 +21,13 @@ internal sealed class TrainingProgress
     public TrainingProgress(ProgressContext context) => _context = context;
 
     /// <summary>Adds a (waiting) bar per generation of the coming run and hooks the options' callbacks.</summary>
-    public void BeginRun(NetworkArchitecture network, int seed, BornAgainTrainer.Options options)
+    public void BeginRun(NetworkArchitecture network, int seed, BornAgainTrainer.Options options) =>
+        BeginRun($"{network} seed {seed}", options);
+
+    /// <summary>Same, with the run's name shown before every bar.</summary>
+    public void BeginRun(string runName, BornAgainTrainer.Options options)
     {
-        _runName = $"{network} seed {seed}";
+        _runName = runName;
         _generations.Clear();
         for (int g = 0; g <= options.Generations; g++)
             _generations.Add(_context.AddTask(Describe(g, "waiting"), autoStart: false, maxValue: options.EpochsPerGeneration));

@@ -1,0 +1,85 @@
+using Microsoft.ML.BornAgain.Losses;
+
+namespace Microsoft.ML.BornAgain.Sample.Study;
+
+/// <summary>
+/// One training run of the study (per data set and seed). Every run starts from the same seed, so every run's
+/// teacher is the same network as the Born-Again chain's teacher: the ablations' students learn from that teacher.
+/// </summary>
+/// <param name="Id">File-name part and CSV key.</param>
+/// <param name="Loss">The students' loss (unused when the run trains no student).</param>
+/// <param name="Students">Students after the teacher: k for the chain, 1 for an ablation, 0 for a lone network.</param>
+/// <param name="EpochMultiplier">The teacher's epochs in units of E (k + 1 for the compute-matched control).</param>
+/// <param name="LabelSmoothing">Label smoothing of the teacher's cross-entropy.</param>
+internal sealed record StudyMethod(string Id, BornAgainLoss Loss, int Students, int EpochMultiplier, double LabelSmoothing)
+{
+    /// <summary>The runs of a study with <paramref name="k"/> generations, in the order they train.</summary>
+    public static IReadOnlyList<StudyMethod> For(int k) =>
+    [
+        new("ban", BornAgainLoss.Ban, k, 1, 0),
+        new("label-smoothing", BornAgainLoss.Ban, 0, 1, StudySettings.LabelSmoothing),
+        new("control", BornAgainLoss.Ban, 0, k + 1, 0),
+        new("ban-plus-labels", BornAgainLoss.BanPlusLabels, 1, 1, 0),
+        new("distillation", BornAgainLoss.Distillation, 1, 1, 0),
+        new("cwtm", BornAgainLoss.Cwtm, 1, 1, 0),
+        new("dkpp", BornAgainLoss.Dkpp, 1, 1, 0),
+    ];
+
+    /// <summary>The table rows this run measures: (row, generations whose probabilities are averaged).</summary>
+    public IReadOnlyList<(string Row, int[] Generations)> Rows()
+    {
+        return Id switch
+        {
+            "ban" => ScoreColumn.For(Students).Select(c => (c.Name, c.Generations)).ToList(),
+            "label-smoothing" => [(StudyRows.LabelSmoothing, [0])],
+            "control" => [(StudyRows.Control(EpochMultiplier), [0])],
+            // The ablation's teacher is measured too: it must equal the chain's teacher (same seed).
+            _ => [(StudyRows.Ablation(Loss), [1]), (StudyRows.AblationTeacher, [0])],
+        };
+    }
+}
+
+/// <summary>The row names of the study's table, in one place so that the table, the CSV and the chart agree.</summary>
+internal static class StudyRows
+{
+    public const string Teacher = "Teacher";
+    public const string LabelSmoothing = "Teacher + label smoothing 0.1";
+    public const string AblationTeacher = "Teacher (of an ablation run)";
+
+    public static string Control(int multiplier) => $"Control: one network, {multiplier}x epochs";
+
+    public static string Ban(int generation) => $"BAN-{generation}";
+
+    public static string Ablation(BornAgainLoss loss) => loss switch
+    {
+        BornAgainLoss.BanPlusLabels => "BAN-1 with BanPlusLabels (BAN+L)",
+        BornAgainLoss.Distillation => $"BAN-1 with Distillation (Hinton, T = {StudySettings.DistillationTemperature:0})",
+        BornAgainLoss.Cwtm => "BAN-1 with Cwtm",
+        BornAgainLoss.Dkpp => "BAN-1 with Dkpp",
+        _ => $"BAN-1 with {loss}",
+    };
+
+    /// <summary>The table's rows in reading order for <paramref name="k"/> generations (without the ablation teacher check).</summary>
+    public static IReadOnlyList<string> Ordered(int k)
+    {
+        var rows = new List<string> { Teacher, LabelSmoothing, Control(k + 1) };
+        rows.AddRange(Enumerable.Range(1, k).Select(Ban));
+        rows.AddRange(Enumerable.Range(2, Math.Max(0, k - 1)).Select(j => $"Ens*{j}"));
+        rows.AddRange(new[] { BornAgainLoss.BanPlusLabels, BornAgainLoss.Distillation, BornAgainLoss.Cwtm, BornAgainLoss.Dkpp }.Select(Ablation));
+        return rows;
+    }
+
+    /// <summary>Training compute of a row in epochs of one network (an Ens*j also costs j networks at test time).</summary>
+    public static int TrainingEpochs(string row, int k, int epochs)
+    {
+        if (row == Teacher || row == LabelSmoothing)
+            return epochs;
+        if (row == Control(k + 1))
+            return (k + 1) * epochs;
+        if (row.StartsWith("BAN-", StringComparison.Ordinal) && int.TryParse(row.AsSpan(4), out int g))
+            return (g + 1) * epochs;
+        if (row.StartsWith("Ens*", StringComparison.Ordinal) && int.TryParse(row.AsSpan(4), out int j))
+            return (j + 1) * epochs;
+        return 2 * epochs; // an ablation: teacher + one student
+    }
+}
