@@ -5,8 +5,11 @@ using Spectre.Console;
 
 namespace BornAgain.Benchmark;
 
-/// <summary>One line of the result table: our figure, the peer's, their ratio and the issue's target.</summary>
-internal sealed record RatioRow(string Metric, string Ours, string Peer, double Ratio, string Target, bool? Met);
+/// <summary>
+/// One line of the result table: our figure, the peer's, their ratio and the issue's target; a figure with no peer
+/// (<see cref="BenchmarkReport.Figure"/>) has no ratio.
+/// </summary>
+internal sealed record RatioRow(string Metric, string Ours, string Peer, double? Ratio, string Target, bool? Met);
 
 /// <summary>Turns the phases' results into the ratios of issue 5, prints them and writes JSON and Markdown.</summary>
 internal sealed class BenchmarkReport
@@ -32,6 +35,9 @@ internal sealed class BenchmarkReport
         _rows.Add(new RatioRow(metric, Format(ours, unit), Format(peer, unit), ours / peer,
             maximum is null ? "(info)" : $"<= {maximum:0.##}x", maximum is null ? null : ours / peer <= maximum));
 
+    /// <summary>An absolute figure with nothing to divide it by (such as requests per second): no peer, ratio or target.</summary>
+    public void Figure(string metric, string ours) => _rows.Add(new RatioRow(metric, ours, "", null, "(info)", null));
+
     public void Print()
     {
         var table = new Table().Title("BornAgain.ML performance (ratios to each peer)");
@@ -41,7 +47,7 @@ internal sealed class BenchmarkReport
         {
             string met = row.Met switch { true => "[green]yes[/]", false => "[red]no[/]", null => "" };
             table.AddRow(Markup.Escape(row.Metric), Markup.Escape(row.Ours), Markup.Escape(row.Peer),
-                row.Ratio.ToString("0.00", CultureInfo.InvariantCulture) + "x", Markup.Escape(row.Target), met);
+                RatioText(row), Markup.Escape(row.Target), met);
         }
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine(Markup.Escape(MachineLine()));
@@ -56,7 +62,7 @@ internal sealed class BenchmarkReport
             rows.Add(new JsonObject
             {
                 ["metric"] = row.Metric, ["ours"] = row.Ours, ["peer"] = row.Peer,
-                ["ratio"] = Math.Round(row.Ratio, 3), ["target"] = row.Target, ["met"] = row.Met,
+                ["ratio"] = row.Ratio is { } ratio ? Math.Round(ratio, 3) : null, ["target"] = row.Target, ["met"] = row.Met,
             });
         }
         var json = new JsonObject { ["machine"] = _machine.DeepClone(), ["ratios"] = rows, ["phases"] = _phases.DeepClone() };
@@ -73,7 +79,7 @@ internal sealed class BenchmarkReport
         {
             string met = row.Met switch { true => "yes", false => "**no**", null => "" };
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {row.Metric} | {row.Ours} | {row.Peer} | {row.Ratio:0.00}x | {row.Target} | {met} |");
+                $"| {row.Metric} | {row.Ours} | {row.Peer} | {RatioText(row)} | {row.Target} | {met} |");
         }
         md.AppendLine();
         md.AppendLine(MachineLine());
@@ -81,6 +87,9 @@ internal sealed class BenchmarkReport
     }
 
     private string MachineLine() => string.Join("; ", _machine.Select(p => $"{p.Key}: {p.Value}"));
+
+    private static string RatioText(RatioRow row) =>
+        row.Ratio is { } ratio ? ratio.ToString("0.00", CultureInfo.InvariantCulture) + "x" : "";
 
     private static string Format(double value, string unit) => unit switch
     {

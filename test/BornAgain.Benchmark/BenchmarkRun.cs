@@ -4,7 +4,10 @@ using Spectre.Console;
 
 namespace BornAgain.Benchmark;
 
-/// <summary>Runs every phase (library, raw TorchSharp, PyTorch, ONNX Runtime) one after the other and reports the ratios.</summary>
+/// <summary>
+/// Runs every phase (library, raw TorchSharp, PyTorch, the scoring service, ONNX Runtime) one after the other and
+/// reports the ratios.
+/// </summary>
 internal static class BenchmarkRun
 {
     public static void Run(BenchmarkSettings settings)
@@ -32,6 +35,7 @@ internal static class BenchmarkRun
         Step(phases, "pytorchDistill", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment", "--distill"]));
         Step(phases, "rawEval", () => PhaseRunner.RunPhase(settings, "raw-eval"));
         Step(phases, "scoring", () => PhaseRunner.RunPhase(settings, "scoring", "--model", modelPath));
+        Step(phases, "service", () => PhaseRunner.RunPhase(settings, "service", "--model", modelPath));
         Step(phases, "onnx", () => PhaseRunner.RunPhase(settings, "onnx", "--model", onnxPath));
         machine["loadAverageAfter"] = LoadAverage();
 
@@ -67,11 +71,18 @@ internal static class BenchmarkRun
         report.AtMost("PredictionEngine p99, one generation vs ONNX Runtime", Phase("scoring").Number("engineP99Ms"), Phase("onnx").Number("onnxP99Ms"), "ms", null);
         report.AtMost("PredictionEngine p50, 3-generation BANE vs ONNX Runtime (one network)", Phase("scoring").Number("baneP50Ms"), Phase("onnx").Number("onnxP50Ms"), "ms", null);
         report.AtMost("PredictionEngine p99, 3-generation BANE vs ONNX Runtime (one network)", Phase("scoring").Number("baneP99Ms"), Phase("onnx").Number("onnxP99Ms"), "ms", null);
+        var service = Phase("service");
+        report.AtMost("POST /predict p50, 1 client over loopback HTTP vs in-process PredictionEngine p50", service.Number("singleClientP50Ms"),
+            Phase("scoring").Number("engineP50Ms"), "ms", null);
+        report.Figure($"POST /predict under load: {service.Number("clients")} concurrent clients, closed loop (requests/s, p50, p99)",
+            string.Create(CultureInfo.InvariantCulture,
+                $"{service.Number("requestsPerSecond"):0.0} req/s, p50 {service.Number("p50Ms"):0.00} ms, p99 {service.Number("p99Ms"):0.00} ms"));
         report.AtMost("Peak RSS, training (estimator process vs PyTorch process)", est.Number("peakRssMB"), torch.Number("peakRssMB"), "MB", 1.5);
         var rss = est["rssAfterEpochMB"]!.AsArray().Select(v => v!.GetValue<double>()).ToList();
         report.AtMost("RSS after the last epoch vs after the first (flat across epochs)", rss[^1], rss[0], "MB", 1.05);
         report.AtMost("Peak RSS, scoring (PredictionEngine + Transform vs ONNX Runtime process)", Phase("scoring").Number("peakRssMB"),
             Phase("onnx").Number("peakRssMB"), "MB", null);
+        report.Figure("Peak RSS, scoring service process after the load", string.Create(CultureInfo.InvariantCulture, $"{service.Number("servicePeakRssMB"):0} MB"));
         return report;
     }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace BornAgain.Benchmark;
 
 /// <summary>
@@ -30,9 +32,18 @@ internal sealed record BenchmarkSettings
     /// <summary>PredictionEngine / ONNX single-image predictions timed (after 20 warm-up ones).</summary>
     public int LatencySamples => Quick ? 100 : 1000;
 
+    /// <summary>
+    /// Concurrent clients of the scoring service's closed-loop load (<c>--service-clients N</c>): twice the cores of
+    /// the 2-core machine the README's figures come from, so requests queue in the service as under real load.
+    /// </summary>
+    public int ServiceClients { get; init; } = 4;
+
+    /// <summary>Requests each concurrent client sends, one after the other, after the warm-up.</summary>
+    public int ServiceRequestsPerClient => Quick ? 50 : 250;
+
     public string PythonPath { get; init; } = "/usr/bin/python3";
 
-    /// <summary>Reads <c>--quick</c>, <c>--data DIR</c>, <c>--out DIR</c>, <c>--python PATH</c>.</summary>
+    /// <summary>Reads <c>--quick</c>, <c>--data DIR</c>, <c>--out DIR</c>, <c>--python PATH</c>, <c>--service-clients N</c>.</summary>
     public static BenchmarkSettings Parse(string[] args)
     {
         bool quick = args.Contains("--quick");
@@ -44,6 +55,7 @@ internal sealed record BenchmarkSettings
             DataFolder = data ?? FindData(),
             OutputFolder = Path.GetFullPath(output),
             PythonPath = ValueOf(args, "--python") ?? "/usr/bin/python3",
+            ServiceClients = ValueOf(args, "--service-clients") is { } clients ? int.Parse(clients, CultureInfo.InvariantCulture) : 4,
         };
     }
 
@@ -54,6 +66,8 @@ internal sealed record BenchmarkSettings
         yield return DataFolder;
         yield return "--out";
         yield return OutputFolder;
+        yield return "--service-clients";
+        yield return ServiceClients.ToString(CultureInfo.InvariantCulture);
         if (Quick)
             yield return "--quick";
     }

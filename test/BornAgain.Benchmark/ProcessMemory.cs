@@ -1,15 +1,31 @@
 namespace BornAgain.Benchmark;
 
-/// <summary>This process's resident memory from /proc/self/status (Linux): current (VmRSS) and peak (VmHWM).</summary>
+/// <summary>
+/// Resident memory from /proc/&lt;pid&gt;/status (Linux): current (VmRSS) and peak (VmHWM), of this process or of a
+/// child process it started (the scoring service).
+/// </summary>
 internal static class ProcessMemory
 {
-    public static double CurrentMB => ReadKilobytes("VmRSS") / 1024.0;
+    public static double CurrentMB => ReadKilobytes("self", "VmRSS") / 1024.0;
 
-    public static double PeakMB => ReadKilobytes("VmHWM") / 1024.0;
+    public static double PeakMB => ReadKilobytes("self", "VmHWM") / 1024.0;
 
-    private static long ReadKilobytes(string field)
+    /// <summary>The peak resident memory of process <paramref name="pid"/>; NaN when it cannot be read (gone, not Linux).</summary>
+    public static double PeakMBOf(int pid)
     {
-        foreach (var line in File.ReadLines("/proc/self/status"))
+        try
+        {
+            return ReadKilobytes(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "VmHWM") / 1024.0;
+        }
+        catch (IOException)
+        {
+            return double.NaN;
+        }
+    }
+
+    private static long ReadKilobytes(string process, string field)
+    {
+        foreach (var line in File.ReadLines($"/proc/{process}/status"))
         {
             if (line.StartsWith(field + ":", StringComparison.Ordinal))
                 return long.Parse(line.AsSpan(field.Length + 1).Trim().ToString().Split(' ')[0]);

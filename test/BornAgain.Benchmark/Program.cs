@@ -1,7 +1,7 @@
 using BornAgain.Benchmark;
 using BornAgain.Benchmark.Phases;
 
-// dotnet run --project test/BornAgain.Benchmark -c Release [-- --quick] [--data DIR] [--out DIR]
+// dotnet run --project test/BornAgain.Benchmark -c Release [-- --quick] [--data DIR] [--out DIR] [--service-clients N]
 // Child processes of this same program run one measured phase each: --phase NAME (see BenchmarkRun).
 var settings = BenchmarkSettings.Parse(args);
 string? phase = BenchmarkSettings.ValueOf(args, "--phase");
@@ -19,6 +19,7 @@ PhaseRunner.WriteResult(phase switch
     "raw-train" => RawTorchSharpPhase.Train(settings),
     "raw-eval" => RawTorchSharpPhase.Evaluate(settings),
     "scoring" => ScoringPhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
+    "service" => ServicePhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
     "onnx" => OnnxScoringPhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
     _ => throw new ArgumentException($"Unknown phase '{phase}'."),
 });
