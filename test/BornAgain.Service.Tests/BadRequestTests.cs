@@ -9,22 +9,7 @@ namespace BornAgain.Service.Tests;
 [TestClass]
 public sealed class BadRequestTests
 {
-    private static ServiceFactory _factory = null!;
-    private static HttpClient _client = null!;
-
-    [ClassInitialize]
-    public static void Start(TestContext context)
-    {
-        _factory = new ServiceFactory(TrainedModel.ModelPath);
-        _client = _factory.CreateClient();
-    }
-
-    [ClassCleanup]
-    public static void Stop()
-    {
-        _client.Dispose();
-        _factory.Dispose();
-    }
+    private static HttpClient Client => InProcessService.Client;
 
     [TestMethod]
     public async Task FormWithoutAFileIs400()
@@ -59,7 +44,7 @@ public sealed class BadRequestTests
     public async Task TruncatedJpegIsRejectedOrScoredButNever500()
     {
         var jpeg = File.ReadAllBytes(TestPaths.TestImages("bird", 1).Single());
-        using var response = await _client.PostAsync("/predict", Raw(jpeg[..20], "image/jpeg"));
+        using var response = await Client.PostAsync("/predict", Raw(jpeg[..20], "image/jpeg"));
         Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
@@ -136,7 +121,7 @@ public sealed class BadRequestTests
 
     private static async Task AssertProblem(HttpContent content, HttpStatusCode status, string title)
     {
-        using var response = await _client.PostAsync("/predict", content);
+        using var response = await Client.PostAsync("/predict", content);
         var body = await response.Content.ReadAsStringAsync();
         Assert.AreEqual(status, response.StatusCode, body);
         Assert.AreEqual("application/problem+json", response.Content.Headers.ContentType?.MediaType, body);

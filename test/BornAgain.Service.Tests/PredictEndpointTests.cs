@@ -8,28 +8,13 @@ namespace BornAgain.Service.Tests;
 [TestClass]
 public sealed class PredictEndpointTests
 {
-    private static ServiceFactory _factory = null!;
-    private static HttpClient _client = null!;
-
-    [ClassInitialize]
-    public static void Start(TestContext context)
-    {
-        _factory = new ServiceFactory(TrainedModel.ModelPath);
-        _client = _factory.CreateClient();
-    }
-
-    [ClassCleanup]
-    public static void Stop()
-    {
-        _client.Dispose();
-        _factory.Dispose();
-    }
+    private static HttpClient Client => InProcessService.Client;
 
     [TestMethod]
     public async Task MultipartUploadReturnsLabelEveryClassScoreAndGenerations()
     {
         var image = TestPaths.TestImages("bird", 1).Single();
-        using var response = await _client.PostAsync("/predict", Multipart(File.ReadAllBytes(image), "image/jpeg"));
+        using var response = await Client.PostAsync("/predict", Multipart(File.ReadAllBytes(image), "image/jpeg"));
         Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, await response.Content.ReadAsStringAsync());
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var root = json.RootElement;
@@ -72,7 +57,7 @@ public sealed class PredictEndpointTests
     [TestMethod]
     public async Task HealthzNamesTheModelAndItsClasses()
     {
-        using var json = JsonDocument.Parse(await _client.GetStringAsync("/healthz"));
+        using var json = JsonDocument.Parse(await Client.GetStringAsync("/healthz"));
         Assert.AreEqual("ok", json.RootElement.GetProperty("status").GetString());
         Assert.AreEqual(Path.GetFullPath(TrainedModel.ModelPath), json.RootElement.GetProperty("model").GetString());
         CollectionAssert.AreEqual(TrainedModel.Classes, json.RootElement.GetProperty("classes").EnumerateArray().Select(e => e.GetString()).ToArray());
@@ -81,7 +66,7 @@ public sealed class PredictEndpointTests
     [TestMethod]
     public async Task RootServesTheSelfContainedUploadPage()
     {
-        using var response = await _client.GetAsync("/");
+        using var response = await Client.GetAsync("/");
         Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
         Assert.AreEqual("text/html", response.Content.Headers.ContentType!.MediaType);
         var html = await response.Content.ReadAsStringAsync();
@@ -100,7 +85,7 @@ public sealed class PredictEndpointTests
 
     private static async Task<string> Answer(HttpContent content)
     {
-        using var response = await _client.PostAsync("/predict", content);
+        using var response = await Client.PostAsync("/predict", content);
         var body = await response.Content.ReadAsStringAsync();
         Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, body);
         return body;

@@ -48,6 +48,7 @@ public static class TrainedModel
     [AssemblyCleanup]
     public static void Cleanup()
     {
+        InProcessService.Stop();
         try
         {
             if (_directory is not null && Environment.GetEnvironmentVariable("BORNAGAIN_KEEP_TEST_MODEL") is null)

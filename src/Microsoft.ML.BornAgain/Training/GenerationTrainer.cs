@@ -122,6 +122,7 @@ internal sealed class GenerationTrainer
                 validationAccuracy = vAccuracy;
             }
 
+            FreedMemoryRelease.Release();
             var epochMetrics = new EpochMetrics(generation, epoch + 1, lossSum / seen, (double)correct / seen,
                 validationLoss, validationAccuracy, epochLearningRate, stopwatch.Elapsed);
             metrics.Add(epochMetrics);

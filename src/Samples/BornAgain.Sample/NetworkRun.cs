@@ -33,8 +33,7 @@ internal static class NetworkRun
             BatchSize = settings.BatchSize,
             LearningRate = settings.LearningRate,
             Schedule = settings.Schedule,
-            // Digits are not mirror-symmetric; CIFAR's objects are.
-            HorizontalFlip = dataset.Kind != DatasetKind.Mnist,
+            HorizontalFlip = dataset.FlipsHorizontally,
             Seed = seed,
             NumberOfThreads = settings.Threads,
             ValidationSet = validation,

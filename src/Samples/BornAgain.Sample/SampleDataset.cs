@@ -49,6 +49,12 @@ internal sealed class SampleDataset
     public string TestLabel(int index) =>
         TestFiles is not null ? TestFiles[index].Label : TestRecords!.ClassNames[TestRecords.Labels[index]];
 
+    /// <summary>
+    /// Whether training flips images horizontally: CIFAR's objects look right mirrored, digits do not. MNIST-format
+    /// files do not say whether they hold digits or Fashion-MNIST's clothes, so all of them train without flips.
+    /// </summary>
+    public bool FlipsHorizontally => Kind != DatasetKind.Mnist;
+
     /// <summary>Training images in the set (the test split is never cut).</summary>
     public int TrainCount => TrainFiles?.Count ?? TrainRecords!.Count;
 

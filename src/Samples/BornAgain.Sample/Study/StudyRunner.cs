@@ -96,8 +96,7 @@ internal static class StudyRunner
             BatchSize = settings.BatchSize,
             LearningRate = settings.LearningRate,
             Schedule = settings.Schedule,
-            // Digits and clothes are not mirror-symmetric in the way CIFAR's objects are.
-            HorizontalFlip = dataset.Kind != DatasetKind.Mnist,
+            HorizontalFlip = dataset.FlipsHorizontally,
             Seed = seed,
             NumberOfThreads = settings.Threads,
             Device = settings.Device,
