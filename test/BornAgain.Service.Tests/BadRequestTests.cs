@@ -5,7 +5,10 @@ using System.Text.Json;
 
 namespace BornAgain.Service.Tests;
 
-/// <summary>Every bad request gets a 4xx with a JSON problem body, never a 500; a bad model stops start-up.</summary>
+/// <summary>
+/// Every bad request gets a 4xx with a JSON problem body, never a 500. (A model that cannot be loaded stops start-up:
+/// <see cref="StartupTests"/>, on the service as a real process.)
+/// </summary>
 [TestClass]
 public sealed class BadRequestTests
 {
@@ -83,33 +86,6 @@ public sealed class BadRequestTests
         var content = new StreamContent(new NonSeekableStream(big));
         content.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
         await AssertProblem(content, HttpStatusCode.RequestEntityTooLarge, "Request body too large");
-    }
-
-    [TestMethod]
-    public void MissingModelFileStopsStartUpNamingTheFile()
-    {
-        var missing = Path.Combine(TrainedModel.Directory, "no-such-model.zip");
-        using var factory = new ServiceFactory(missing);
-        var error = Assert.Throws<Exception>(() => factory.CreateClient());
-        StringAssert.Contains(Messages(error), missing);
-    }
-
-    [TestMethod]
-    public void CorruptModelFileStopsStartUpNamingTheFile()
-    {
-        var corrupt = Path.Combine(TrainedModel.Directory, "corrupt-model.zip");
-        File.WriteAllBytes(corrupt, Encoding.ASCII.GetBytes("PK\u0003\u0004 not really a zip"));
-        using var factory = new ServiceFactory(corrupt);
-        var error = Assert.Throws<Exception>(() => factory.CreateClient());
-        StringAssert.Contains(Messages(error), $"Model file '{corrupt}' could not be loaded");
-    }
-
-    private static string Messages(Exception error)
-    {
-        var all = new StringBuilder();
-        for (Exception? e = error; e is not null; e = e.InnerException)
-            all.AppendLine(e.Message);
-        return all.ToString();
     }
 
     private static ByteArrayContent Raw(byte[] bytes, string contentType)
