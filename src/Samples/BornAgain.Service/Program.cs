@@ -22,8 +22,10 @@ try
 }
 catch (ModelLoadException e)
 {
-    // The message names the file and what is wrong with it; a stack trace would only bury it.
+    // The message names the file and what is wrong with it; a stack trace would only bury it. The console logger
+    // writes from a background queue: disposing the app flushes it before the process ends.
     app.Logger.LogCritical("{Message}", e.Message);
+    await app.DisposeAsync();
     return 1;
 }
 
