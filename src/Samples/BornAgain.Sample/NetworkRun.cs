@@ -22,22 +22,11 @@ internal static class NetworkRun
         // training data gives the same key mapping as inside pipeline.Fit (MapValueToKey orders keys by first
         // appearance), so validation labels line up with training labels.
         var validation = SamplePipeline.Upstream(ml, dataset).Fit(train).Transform(test);
-        var options = new BornAgainTrainer.Options
-        {
-            LabelColumnName = "Label",
-            ImageColumnName = "Image",
-            Architecture = network,
-            Generations = settings.Generations,
-            EpochsPerGeneration = settings.Epochs,
-            Loss = settings.Loss,
-            BatchSize = settings.BatchSize,
-            LearningRate = settings.LearningRate,
-            Schedule = settings.Schedule,
-            HorizontalFlip = dataset.FlipsHorizontally,
-            Seed = seed,
-            NumberOfThreads = settings.Threads,
-            ValidationSet = validation,
-        };
+        var options = SamplePipeline.TrainerOptions(dataset, network, settings.BatchSize, settings.LearningRate, settings.Schedule, seed, settings.Threads);
+        options.Generations = settings.Generations;
+        options.EpochsPerGeneration = settings.Epochs;
+        options.Loss = settings.Loss;
+        options.ValidationSet = validation;
         progress.BeginRun(network, seed, options);
 
         var pipeline = SamplePipeline.Upstream(ml, dataset)

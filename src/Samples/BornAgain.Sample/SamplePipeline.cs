@@ -1,10 +1,33 @@
+using Microsoft.ML.BornAgain.Networks;
+using Microsoft.ML.BornAgain.Training;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.BornAgain.Sample;
 
-/// <summary>The pipeline pieces shared by the sample's runs and the study's: the upstream transforms and the test error.</summary>
+/// <summary>
+/// The pipeline pieces shared by the sample's runs and the study's: the trainer's common options, the upstream
+/// transforms and the test error.
+/// </summary>
 internal static class SamplePipeline
 {
+    /// <summary>
+    /// Trainer options for the columns the upstream part makes (<c>Label</c>, <c>Image</c>) and the settings every run
+    /// sets the same way; the caller adds generations, epochs and loss.
+    /// </summary>
+    public static BornAgainTrainer.Options TrainerOptions(SampleDataset dataset, NetworkArchitecture network, int batchSize,
+        double learningRate, LearningRateSchedule schedule, int seed, int threads) => new()
+    {
+        LabelColumnName = "Label",
+        ImageColumnName = "Image",
+        Architecture = network,
+        BatchSize = batchSize,
+        LearningRate = learningRate,
+        Schedule = schedule,
+        HorizontalFlip = dataset.FlipsHorizontally,
+        Seed = seed,
+        NumberOfThreads = threads,
+    };
+
     /// <summary>MapValueToKey for the label, and LoadImages when rows carry file paths.</summary>
     public static IEstimator<ITransformer> Upstream(MLContext ml, SampleDataset dataset)
     {

@@ -83,24 +83,14 @@ internal static class StudyRunner
         var ml = new MLContext(seed);
         var train = dataset.Train(ml);
         var test = dataset.Test(ml);
-        var options = new BornAgainTrainer.Options
-        {
-            LabelColumnName = "Label",
-            ImageColumnName = "Image",
-            Architecture = settings.Network,
-            Generations = method.Students,
-            EpochsPerGeneration = settings.Epochs * method.EpochMultiplier,
-            Loss = method.Loss,
-            Temperature = StudySettings.DistillationTemperature,
-            TeacherLabelSmoothing = method.LabelSmoothing,
-            BatchSize = settings.BatchSize,
-            LearningRate = settings.LearningRate,
-            Schedule = settings.Schedule,
-            HorizontalFlip = dataset.FlipsHorizontally,
-            Seed = seed,
-            NumberOfThreads = settings.Threads,
-            Device = settings.Device,
-        };
+        var options = SamplePipeline.TrainerOptions(dataset, settings.Network, settings.BatchSize, settings.LearningRate, settings.Schedule,
+            seed, settings.Threads);
+        options.Generations = method.Students;
+        options.EpochsPerGeneration = settings.Epochs * method.EpochMultiplier;
+        options.Loss = method.Loss;
+        options.Temperature = StudySettings.DistillationTemperature;
+        options.TeacherLabelSmoothing = method.LabelSmoothing;
+        options.Device = settings.Device;
         progress?.BeginRun(name, options);
 
         var pipeline = SamplePipeline.Upstream(ml, dataset).Append(ml.BornAgain().Train(options));
