@@ -26,9 +26,10 @@ internal sealed class BenchmarkReport
 
     public IReadOnlyList<RatioRow> Rows => _rows;
 
-    /// <summary>A higher-is-better ratio (ours / peer) against a minimum.</summary>
-    public void AtLeast(string metric, double ours, double peer, string unit, double minimum) =>
-        _rows.Add(new RatioRow(metric, Format(ours, unit), Format(peer, unit), ours / peer, $">= {minimum:0.##}x", ours / peer >= minimum));
+    /// <summary>A higher-is-better ratio (ours / peer) against a minimum; <paramref name="minimum"/> null is informational.</summary>
+    public void AtLeast(string metric, double ours, double peer, string unit, double? minimum) =>
+        _rows.Add(new RatioRow(metric, Format(ours, unit), Format(peer, unit), ours / peer,
+            minimum is null ? "(info)" : $">= {minimum:0.##}x", minimum is null ? null : ours / peer >= minimum));
 
     /// <summary>A lower-is-better ratio (ours / peer) against a maximum; <paramref name="maximum"/> null is informational.</summary>
     public void AtMost(string metric, double ours, double peer, string unit, double? maximum) =>

@@ -32,6 +32,7 @@ internal static class BenchmarkRun
         Step(phases, "rawTrain", () => PhaseRunner.RunPhase(settings, "raw-train"));
         Step(phases, "estimatorNoAugment", () => PhaseRunner.RunPhase(settings, "estimator", "--generations", "1", "--no-augment"));
         Step(phases, "pytorchTrainNoAugment", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs]));
+        Step(phases, "pytorchTrainChannelsLast", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment", "--channels-last"]));
         Step(phases, "pytorchDistill", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment", "--distill"]));
         Step(phases, "rawEval", () => PhaseRunner.RunPhase(settings, "raw-eval"));
         Step(phases, "scoring", () => PhaseRunner.RunPhase(settings, "scoring", "--model", modelPath));
@@ -56,6 +57,8 @@ internal static class BenchmarkRun
         report.AtLeast("Training through the estimator (teacher, augmented) vs PyTorch", est.Number("gen0ImagesPerSecond"), torch.Number("imagesPerSecond"), "img/s", 1.0);
         report.AtLeast("Training: student generations vs PyTorch distillation", Mean(est.Number("gen1ImagesPerSecond"), est.Number("gen2ImagesPerSecond")),
             Phase("pytorchDistill").Number("imagesPerSecond"), "img/s", 1.0);
+        report.AtLeast("Training through the estimator (teacher, augmented) vs PyTorch with channels_last (opt-in there)", est.Number("gen0ImagesPerSecond"),
+            Phase("pytorchTrainChannelsLast").Number("imagesPerSecond"), "img/s", null);
         report.AtLeast("Raw TorchSharp loop vs PyTorch (no augmentation)", Phase("rawTrain").Number("imagesPerSecond"),
             Phase("pytorchTrainNoAugment").Number("imagesPerSecond"), "img/s", 1.0);
         // Overhead: how much slower the estimator's step is than the raw loop's (same work: no augmentation).

@@ -70,7 +70,7 @@ public sealed class BornAgainModel : IDisposable
 
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
-        var normalized = Normalization.Apply(images.to(Device));
+        var normalized = Normalization.ToNetworkInput(images, Device);
         var members = generations.Select(g => Generations[g].Network).ToList();
         return GenerationEnsemble.AverageProbabilities(members, normalized).cpu().MoveToOuterDisposeScope();
     }

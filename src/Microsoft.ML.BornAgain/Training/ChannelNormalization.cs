@@ -1,3 +1,4 @@
+using Microsoft.ML.BornAgain.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -55,6 +56,18 @@ public sealed record ChannelNormalization
         var mean = tensor(Mean.ToArray(), device: images.device).view(1, -1, 1, 1);
         var std = tensor(StandardDeviation.ToArray(), device: images.device).view(1, -1, 1, 1);
         return ((images - mean) / std).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The network input for raw images [B, C, H, W]: on <paramref name="device"/>, normalized, and in the memory
+    /// order the convolutions run fastest with (<see cref="ChannelsLastLayout"/>). Training, evaluation and scoring all
+    /// prepare their batches here, so they cannot drift apart.
+    /// </summary>
+    internal Tensor ToNetworkInput(Tensor images, Device device)
+    {
+        using var scope = NewDisposeScope();
+        // Arranged before normalizing: the element-wise operations keep the channels-last order of their input.
+        return Apply(ChannelsLastLayout.Arrange(images.to(device))).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>

@@ -143,7 +143,7 @@ internal sealed class GenerationTrainer
         using var scope = NewDisposeScope();
         var indices = order.narrow(0, start, length); // [B]
         var images = _augmentation.Apply(_train.Images.index_select(0, indices), dataGenerator); // [B, C, H, W]
-        var input = _normalization.Apply(images.to(_device));
+        var input = _normalization.ToNetworkInput(images, _device);
         var labels = _train.Labels.index_select(0, indices).to(_device); // [B]
 
         var logits = network.call(input); // [B, classes]

@@ -21,7 +21,7 @@ internal static class NetworkEvaluation
             {
                 using var scope = NewDisposeScope();
                 long length = Math.Min(batchSize, data.Count - start);
-                var images = normalization.Apply(data.Images.narrow(0, start, length).to(device));
+                var images = normalization.ToNetworkInput(data.Images.narrow(0, start, length), device);
                 var labels = data.Labels.narrow(0, start, length).to(device);
                 var logits = network.call(images); // [B, classes]
                 lossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();

@@ -23,7 +23,7 @@ internal static class TeacherLogitsCache
             {
                 using var scope = NewDisposeScope();
                 long length = Math.Min(batchSize, train.Count - start);
-                var input = normalization.Apply(train.Images.narrow(0, start, length).to(device));
+                var input = normalization.ToNetworkInput(train.Images.narrow(0, start, length), device);
                 batches.Add(teacher.call(input).MoveToOuterDisposeScope()); // [B, classes]
             }
             return cat(batches, 0); // [N, classes]

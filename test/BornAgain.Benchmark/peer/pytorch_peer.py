@@ -4,7 +4,7 @@
 The same network as the library's PreActResNet-20 (parameter for parameter, checked by count), the same batch,
 threads, optimizer and images, in PyTorch eager. One measured phase per process so that VmHWM is that phase's peak:
 
-  pytorch_peer.py train  --data DIR --threads 2 --batch 64 --steps 60 --warmup 5 [--augment] [--distill]
+  pytorch_peer.py train  --data DIR --threads 2 --batch 64 --steps 60 --warmup 5 [--augment] [--distill] [--channels-last]
   pytorch_peer.py export --out model.onnx
 
 Prints one JSON object on the last line of stdout.
@@ -128,6 +128,8 @@ def train(args):
     mean = images.transpose(0, 1).reshape(3, -1).double().mean(1).float().view(1, 3, 1, 1)
     std = images.transpose(0, 1).reshape(3, -1).double().std(1, unbiased=False).float().view(1, 3, 1, 1)
     net = PreActResNet()
+    if args.channels_last:  # what a PyTorch user gets by opting in, as the library does on the CPU
+        net = net.to(memory_format=torch.channels_last)
     params = sum(p.numel() for p in net.parameters())
     teacher = None
     if args.distill:
@@ -154,6 +156,8 @@ def train(args):
         if args.augment:
             x = augment(x, generator)
         x = (x - mean) / std
+        if args.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
         logits = net(x)
         if teacher is None:
             loss = F.cross_entropy(logits, y)
@@ -170,6 +174,7 @@ def train(args):
     print(json.dumps({
         "torch": torch.__version__, "threads": torch.get_num_threads(), "parameters": params,
         "batch": args.batch, "steps": len(timed), "augment": args.augment, "distill": args.distill,
+        "channelsLast": args.channels_last,
         "imagesPerSecond": args.batch / statistics.median(timed),  # robust on a shared machine, as the .NET side
         "meanImagesPerSecond": args.batch * len(timed) / sum(timed),
         "peakRssMB": status_kb("VmHWM") / 1024, "rssPerEpochMB": [r / 1024 for r in rss_per_epoch],
@@ -214,6 +219,7 @@ def main():
     parser.add_argument("--count", type=int, default=0, help="use the first N training images (classes interleaved)")
     parser.add_argument("--augment", action="store_true")
     parser.add_argument("--distill", action="store_true")
+    parser.add_argument("--channels-last", action="store_true", help="channels_last network and batches")
     parser.add_argument("--out", default="peer.onnx")
     args = parser.parse_args()
     if args.command == "train":
