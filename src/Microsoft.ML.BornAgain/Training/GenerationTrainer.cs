@@ -108,6 +108,7 @@ internal sealed class GenerationTrainer
                         $"Training diverged: the loss became {loss} in generation {generation}, epoch {epoch + 1}, " +
                         $"step {batch + 1}. Lower 'LearningRate' (now {learningRate}) or check the input for NaN or " +
                         "infinite values.");
+                FreedMemoryRelease.AfterStep(batch + 1);
                 lossSum += loss * length;
                 correct += batchCorrect;
                 seen += length;
@@ -122,7 +123,7 @@ internal sealed class GenerationTrainer
                 validationAccuracy = vAccuracy;
             }
 
-            FreedMemoryRelease.Release();
+            FreedMemoryRelease.AfterEpoch();
             var epochMetrics = new EpochMetrics(generation, epoch + 1, lossSum / seen, (double)correct / seen,
                 validationLoss, validationAccuracy, epochLearningRate, stopwatch.Elapsed);
             metrics.Add(epochMetrics);

@@ -23,6 +23,8 @@ internal static class EstimatorTrainingPhase
         var data = ml.Data.LoadFromEnumerable(rows);
         var marks = new List<BatchMark>();
         var rssAfterEpoch = new JsonArray();
+        var peakAfterEpoch = new JsonArray();
+        double peakBeforeTraining = double.NaN;
         var options = new BornAgainTrainer.Options
         {
             LabelColumnName = "Label",
@@ -35,9 +37,17 @@ internal static class EstimatorTrainingPhase
             Seed = 1,
             RandomCropPadding = augment ? 4 : 0,
             HorizontalFlip = augment,
-            BatchCompleted = p => marks.Add(new BatchMark(p.Generation, p.Epoch, p.Batch, p.BatchesPerEpoch,
-                Stopwatch.GetTimestamp(), GC.GetTotalAllocatedBytes())),
-            EpochCompleted = _ => rssAfterEpoch.Add(Math.Round(ProcessMemory.CurrentMB, 1)),
+            BatchCompleted = p =>
+            {
+                if (marks.Count == 0)
+                    peakBeforeTraining = ProcessMemory.PeakMB; // data loading and the first step
+                marks.Add(new BatchMark(p.Generation, p.Epoch, p.Batch, p.BatchesPerEpoch, Stopwatch.GetTimestamp(), GC.GetTotalAllocatedBytes()));
+            },
+            EpochCompleted = _ =>
+            {
+                rssAfterEpoch.Add(Math.Round(ProcessMemory.CurrentMB, 1));
+                peakAfterEpoch.Add(Math.Round(ProcessMemory.PeakMB, 1));
+            },
         };
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: nameof(ImagePathRow.ImagePath)))
@@ -56,6 +66,8 @@ internal static class EstimatorTrainingPhase
             ["firstBatchAfterSeconds"] = (marks[0].Timestamp - fitStart) / (double)Stopwatch.Frequency,
             ["gen0Collections"] = GC.CollectionCount(0) - gcBefore,
             ["rssAfterEpochMB"] = rssAfterEpoch,
+            ["peakRssAtFirstBatchMB"] = Math.Round(peakBeforeTraining, 1),
+            ["peakRssAfterEpochMB"] = peakAfterEpoch,
             ["peakRssMB"] = ProcessMemory.PeakMB,
         };
         for (int g = 0; g <= generations; g++)
