@@ -34,7 +34,6 @@ internal static class BenchmarkRun
         Step(phases, "pytorchTrainNoAugment", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs]));
         Step(phases, "pytorchTrainChannelsLast", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment", "--channels-last"]));
         Step(phases, "pytorchDistill", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment", "--distill"]));
-        Step(phases, "rawEval", () => PhaseRunner.RunPhase(settings, "raw-eval"));
         Step(phases, "scoring", () => PhaseRunner.RunPhase(settings, "scoring", "--model", modelPath));
         Step(phases, "service", () => PhaseRunner.RunPhase(settings, "service", "--model", modelPath));
         Step(phases, "onnx", () => PhaseRunner.RunPhase(settings, "onnx", "--model", onnxPath));
@@ -69,7 +68,7 @@ internal static class BenchmarkRun
         report.AtMost("Distillation generation vs teacher (no augmentation: cached teacher outputs, steady state)",
             noAug.Number("gen0ImagesPerSecond"), noAug.Number("gen1ImagesPerSecond"), "img/s", 1.05);
         report.AtLeast("Transform (batch scoring, from image paths) vs raw evaluation", Phase("scoring").Number("transformImagesPerSecond"),
-            Phase("rawEval").Number("imagesPerSecond"), "img/s", 0.9);
+            Phase("scoring").Number("rawEvalImagesPerSecond"), "img/s", 0.9);
         report.AtMost("PredictionEngine p50, one generation vs ONNX Runtime", Phase("scoring").Number("engineP50Ms"), Phase("onnx").Number("onnxP50Ms"), "ms", 1.2);
         report.AtMost("PredictionEngine p99, one generation vs ONNX Runtime", Phase("scoring").Number("engineP99Ms"), Phase("onnx").Number("onnxP99Ms"), "ms", null);
         report.AtMost("PredictionEngine p50, 3-generation BANE vs ONNX Runtime (one network)", Phase("scoring").Number("baneP50Ms"), Phase("onnx").Number("onnxP50Ms"), "ms", null);

@@ -17,7 +17,6 @@ PhaseRunner.WriteResult(phase switch
     "estimator" => EstimatorTrainingPhase.Run(settings, augment: !args.Contains("--no-augment"),
         generations: int.Parse(BenchmarkSettings.ValueOf(args, "--generations") ?? "2"), savePath: model),
     "raw-train" => RawTorchSharpPhase.Train(settings),
-    "raw-eval" => RawTorchSharpPhase.Evaluate(settings),
     "scoring" => ScoringPhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
     "service" => ServicePhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
     "onnx" => OnnxScoringPhase.Run(settings, model ?? throw new ArgumentException("--model is required")),

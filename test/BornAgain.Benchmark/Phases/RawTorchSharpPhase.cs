@@ -58,8 +58,12 @@ internal static class RawTorchSharpPhase
         };
     }
 
-    /// <summary>Forward passes in inference mode over the pre-made test tensors, in batches of 64 (as Transform scores).</summary>
-    public static JsonObject Evaluate(BenchmarkSettings settings)
+    /// <summary>
+    /// The raw evaluation next to <c>Transform</c>: forward passes in inference mode over the pre-made, normalized
+    /// test tensors in batches of 64 (as Transform scores), with a network of the same architecture. Returns one pass
+    /// over the test set, for the scoring phase to time alternately with <c>Transform</c> in the same process.
+    /// </summary>
+    public static Action EvaluationPass(BenchmarkSettings settings)
     {
         set_num_threads(settings.Threads);
         manual_seed(1);
@@ -69,10 +73,8 @@ internal static class RawTorchSharpPhase
             normalized = normalized.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
         var network = NetworkArchitecture.PreActResNet(20).CreateNetwork(3, 10);
         network.eval();
-        double seconds = 0;
-        for (int pass = 0; pass < 2; pass++) // the first pass warms up
+        return () =>
         {
-            long t0 = Stopwatch.GetTimestamp();
             using var inference = inference_mode();
             for (long start = 0; start < normalized.shape[0]; start += 64)
             {
@@ -80,12 +82,6 @@ internal static class RawTorchSharpPhase
                 var x = normalized.narrow(0, start, Math.Min(64, normalized.shape[0] - start));
                 softmax(network.call(x), 1).data<float>().ToArray();
             }
-            seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-        }
-        return new JsonObject
-        {
-            ["imagesPerSecond"] = normalized.shape[0] / seconds,
-            ["peakRssMB"] = ProcessMemory.PeakMB,
         };
     }
 
