@@ -147,26 +147,12 @@ internal sealed class GenerationTrainer
         var input = _normalization.ToNetworkInput(images, _device);
         var labels = _train.Labels.index_select(0, indices).to(_device); // [B]
 
+        // The teacher runs before the student, so that its activations are freed before the student's are made.
+        var teacherLogits = teacher is null ? null : TeacherLogits(teacher, input, indices, cachedTeacherLogits); // [B, classes]
         var logits = network.call(input); // [B, classes]
-        Tensor loss;
-        if (teacher is null)
-        {
-            loss = labelLoss.Compute(logits, labels);
-        }
-        else
-        {
-            Tensor teacherLogits; // [B, classes], the teacher sees the same augmented batch
-            if (cachedTeacherLogits is not null)
-            {
-                teacherLogits = cachedTeacherLogits.index_select(0, indices.to(_device));
-            }
-            else
-            {
-                using (no_grad())
-                    teacherLogits = teacher.call(input);
-            }
-            loss = studentLoss!.Compute(logits, labels, teacherLogits);
-        }
+        var loss = teacherLogits is null
+            ? labelLoss.Compute(logits, labels)
+            : studentLoss!.Compute(logits, labels, teacherLogits);
 
         optimizer.zero_grad();
         loss.backward();
@@ -176,5 +162,14 @@ internal sealed class GenerationTrainer
         double lossValue = loss.item<float>();
         long correct = logits.argmax(1).eq(labels).sum().item<long>();
         return (lossValue, correct);
+    }
+
+    /// <summary>The teacher's logits for the batch: from the cache when there is one, else a forward pass on the same (augmented) input.</summary>
+    private Tensor TeacherLogits(nn.Module<Tensor, Tensor> teacher, Tensor input, Tensor indices, Tensor? cachedTeacherLogits)
+    {
+        if (cachedTeacherLogits is not null)
+            return cachedTeacherLogits.index_select(0, indices.to(_device));
+        using (no_grad())
+            return teacher.call(input);
     }
 }
