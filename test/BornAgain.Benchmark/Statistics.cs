@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace BornAgain.Benchmark;
 
 /// <summary>Order statistics of timings.</summary>
@@ -39,8 +41,8 @@ internal static class Statistics
 
     private static double Seconds(Action pass)
     {
-        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        long t0 = Stopwatch.GetTimestamp();
         pass();
-        return System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        return Stopwatch.GetElapsedTime(t0).TotalSeconds;
     }
 }

@@ -23,9 +23,7 @@ internal static class RawTorchSharpPhase
         long parameters = network.parameters().Sum(p => p.numel());
         using var optimizer = optim.SGD(network.parameters(), 0.1, 0.9, dampening: 0, weight_decay: 5e-4, nesterov: true);
         var order = randperm(images.shape[0]);
-        var normalized = Normalize(images).index_select(0, order);
-        if (ChannelsLast)
-            normalized = normalized.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        var normalized = InBatchLayout(Normalize(images).index_select(0, order));
         var shuffledLabels = labels.index_select(0, order);
         int batchesPerEpoch = (int)(images.shape[0] / settings.BatchSize);
         network.train();
@@ -68,9 +66,7 @@ internal static class RawTorchSharpPhase
         set_num_threads(settings.Threads);
         manual_seed(1);
         var (images, _) = CifarImages.LoadTensors(new MLContext(seed: 1), CifarImages.Rows(settings.DataFolder, "test", settings.TestImages));
-        var normalized = Normalize(images);
-        if (ChannelsLast)
-            normalized = normalized.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        var normalized = InBatchLayout(Normalize(images));
         var network = NetworkArchitecture.PreActResNet(20).CreateNetwork(3, 10);
         network.eval();
         return () =>
@@ -91,6 +87,10 @@ internal static class RawTorchSharpPhase
     /// arithmetic; BENCHMARK_CHANNELS_LAST=0 feeds NCHW batches instead, to measure what the layout itself gains.
     /// </summary>
     private static bool ChannelsLast => Environment.GetEnvironmentVariable("BENCHMARK_CHANNELS_LAST") != "0";
+
+    /// <summary>Pre-made images [N, C, H, W] in the layout the raw loops feed (see <see cref="ChannelsLast"/>).</summary>
+    private static Tensor InBatchLayout(Tensor images) =>
+        ChannelsLast ? images.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : images;
 
     private static Tensor Normalize(Tensor images)
     {
