@@ -6,14 +6,23 @@
 //   ChildProcess train <checkpoint directory> <image path>...
 //     Trains the checkpoint test's pipeline (labels from the parent folder names) and prints "epoch <generation> <epoch>"
 //     after every epoch, so the test can kill it mid-generation.
+//   ChildProcess short-training <network> <channels> <image path>...
+//     Trains a teacher and one student for an epoch each (ShortTraining), for a test that reads what LibTorch logs.
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.BornAgain.ChildProcess;
 
-if (args.Length < 3 || args[0] is not ("score" or "train"))
+if (args.Length < 3 || args[0] is not ("score" or "train" or "short-training"))
 {
-    Console.Error.WriteLine("usage: ChildProcess score <model.zip> <image path>... | ChildProcess train <checkpoint directory> <image path>...");
+    Console.Error.WriteLine("usage: ChildProcess score <model.zip> <image path>... | ChildProcess train <checkpoint directory> <image path>... " +
+        "| ChildProcess short-training <network> <channels> <image path>...");
     return 2;
+}
+
+if (args[0] == "short-training")
+{
+    ShortTraining.Run(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), args.Skip(3).ToList());
+    return 0;
 }
 
 var images = args.Skip(2).ToList();

@@ -6,14 +6,26 @@ namespace Microsoft.ML.BornAgain.Networks;
 /// <summary>
 /// Channels-last (NHWC) memory order for the image batches the networks see on the CPU. The shape stays
 /// [B, C, H, W] and only the strides change, so networks, losses and saved weights are untouched; but LibTorch's
-/// oneDNN convolutions take their NHWC path, which on the benchmark machine (PreActResNet-20, batch 64, 2 threads)
-/// took a training step from 302 to 239 ms, a batch-64 forward pass from 95 to 77 ms and a single image from 8.1 to
-/// 5.1 ms (README, "Performance"). The weights stay NCHW: converting them too gained nothing in training (it gave
-/// 3.9 ms for a single image), and TorchSharp can only save contiguous tensors.
+/// oneDNN convolutions take their NHWC path, which made a PreActResNet-20 training step about 20% faster than the
+/// default order (docs/performance.md). The weights stay NCHW: converting them too gained nothing in training, and
+/// TorchSharp can only save contiguous tensors.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The strides are set explicitly, <c>[H*W*C, 1, W*C, C]</c>, for every channel count. With one channel the default
+/// and the channels-last strides describe the same bytes, and the usual way of making a tensor channels-last (permute
+/// to NHWC, make it contiguous, permute back) copies nothing and leaves the NCHW strides; LibTorch then reads the
+/// batch as NCHW and runs the whole network in oneDNN's blocked layouts, where channel counts that are not a multiple
+/// of the vector width (DenseNet-BC's growth of 8 or 12 channels, its compressed transitions) are padded to a whole
+/// block. A grayscale DenseNet-BC took that path, and only that network and channel count did
+/// (docs/reproducibility.md): on a CPU whose padded lanes were left holding whatever the memory held before, its
+/// training went NaN at a different step on each run. With explicit strides every network takes the NHWC path, whatever
+/// its input's channel count.
+/// </para>
+/// <para>
 /// Other devices keep the default order: cuDNN's choice between the layouts depends on the GPU and the precision,
 /// and it could not be measured here.
+/// </para>
 /// </remarks>
 internal static class ChannelsLastLayout
 {
@@ -25,11 +37,20 @@ internal static class ChannelsLastLayout
     {
         if (images.device_type != DeviceType.CPU || images.dim() != 4 || IsChannelsLast(images))
             return images;
-        // permute to [B, H, W, C], make that contiguous, and view it back as [B, C, H, W] with NHWC strides.
-        return images.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+        using var scope = NewDisposeScope();
+        long batch = images.shape[0], channels = images.shape[1], height = images.shape[2], width = images.shape[3];
+        var pixels = images.permute(0, 2, 3, 1).contiguous(); // [B, H, W, C], dense
+        // View the dense NHWC bytes as [B, C, H, W] with strides written out, not derived from a permute: with one
+        // channel a permute would hand back the NCHW strides (see the remarks).
+        return pixels.as_strided(new[] { batch, channels, height, width },
+            new[] { height * width * channels, 1, width * channels, channels }, pixels.storage_offset())
+            .MoveToOuterDisposeScope();
     }
 
-    /// <summary>True when <paramref name="images"/> ([B, C, H, W]) is laid out densely with the channels innermost.</summary>
+    /// <summary>
+    /// True when <paramref name="images"/> ([B, C, H, W]) is laid out densely with the channels innermost, with the
+    /// channel stride 1 even when there is one channel (the strides LibTorch reads as channels-last).
+    /// </summary>
     public static bool IsChannelsLast(Tensor images)
     {
         if (images.dim() != 4)

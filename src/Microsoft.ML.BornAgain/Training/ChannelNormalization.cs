@@ -66,8 +66,9 @@ public sealed record ChannelNormalization
     internal Tensor ToNetworkInput(Tensor images, Device device)
     {
         using var scope = NewDisposeScope();
-        // Arranged before normalizing: the element-wise operations keep the channels-last order of their input.
-        return Apply(ChannelsLastLayout.Arrange(images.to(device))).MoveToOuterDisposeScope();
+        // Arranged after normalizing: an element-wise operation keeps channels-last strides only where they differ
+        // from the default ones, which they do not for one channel.
+        return ChannelsLastLayout.Arrange(Apply(images.to(device))).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>
