@@ -1,3 +1,4 @@
+using Microsoft.ML.BornAgain.Tests.Infrastructure;
 using Microsoft.ML.BornAgain.Losses;
 using static TorchSharp.torch;
 
@@ -5,6 +6,7 @@ namespace Microsoft.ML.BornAgain.Tests.Losses;
 
 /// <summary>BAN: cross-entropy with the teacher's distribution at T = 1 (paper Sec. 3.1, Eq. 2).</summary>
 [TestClass]
+[TestCategory(KernelPaths.Category)]
 public sealed class BanLossTests
 {
     [TestMethod]

@@ -1,3 +1,4 @@
+using Microsoft.ML.BornAgain.Tests.Infrastructure;
 using Microsoft.ML.BornAgain.Losses;
 using static TorchSharp.torch;
 
@@ -5,6 +6,7 @@ namespace Microsoft.ML.BornAgain.Tests.Losses;
 
 /// <summary>BAN+L: w · CE(labels) + (1 − w) · BAN (paper Sec. 3.1, Table 2).</summary>
 [TestClass]
+[TestCategory(KernelPaths.Category)]
 public sealed class BanPlusLabelsLossTests
 {
     [TestMethod]

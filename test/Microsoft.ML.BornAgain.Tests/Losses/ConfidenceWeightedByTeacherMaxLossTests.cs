@@ -1,3 +1,4 @@
+using Microsoft.ML.BornAgain.Tests.Infrastructure;
 using Microsoft.ML.BornAgain.Losses;
 using static TorchSharp.torch;
 
@@ -5,6 +6,7 @@ namespace Microsoft.ML.BornAgain.Tests.Losses;
 
 /// <summary>CWTM: label CE weighted per sample by the teacher's normalized max probability (paper Eq. 10).</summary>
 [TestClass]
+[TestCategory(KernelPaths.Category)]
 public sealed class ConfidenceWeightedByTeacherMaxLossTests
 {
     [TestMethod]

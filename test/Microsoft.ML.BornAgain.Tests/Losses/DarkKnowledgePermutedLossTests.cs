@@ -1,3 +1,4 @@
+using Microsoft.ML.BornAgain.Tests.Infrastructure;
 using Microsoft.ML.BornAgain.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,6 +10,7 @@ namespace Microsoft.ML.BornAgain.Tests.Losses;
 /// permutation step is checked by its properties.
 /// </summary>
 [TestClass]
+[TestCategory(KernelPaths.Category)]
 public sealed class DarkKnowledgePermutedLossTests
 {
     [TestMethod]

@@ -1,3 +1,4 @@
+using Microsoft.ML.BornAgain.Tests.Infrastructure;
 using Microsoft.ML.BornAgain.Losses;
 using static TorchSharp.torch;
 
@@ -5,6 +6,7 @@ namespace Microsoft.ML.BornAgain.Tests.Losses;
 
 /// <summary>Hinton KD: α · CE(labels) + (1 − α) · T² · KL(p^T ‖ q^T) with KL averaged over the batch only.</summary>
 [TestClass]
+[TestCategory(KernelPaths.Category)]
 public sealed class HintonDistillationLossTests
 {
     [TestMethod]

@@ -1,3 +1,4 @@
+using Microsoft.ML.BornAgain.Tests.Infrastructure;
 using Microsoft.ML.BornAgain.Losses;
 using static TorchSharp.torch;
 
@@ -5,6 +6,7 @@ namespace Microsoft.ML.BornAgain.Tests.Losses;
 
 /// <summary>Generation 0: cross-entropy with the labels, optionally label-smoothed.</summary>
 [TestClass]
+[TestCategory(KernelPaths.Category)]
 public sealed class LabelLossTests
 {
     [TestMethod]

@@ -13,6 +13,7 @@ namespace Microsoft.ML.BornAgain.Tests.Networks;
 public sealed class ConvolutionLayoutTests
 {
     [TestMethod]
+    [TestCategory(KernelPaths.Category)] // the child process inherits the kernel setting: AVX2 and SSE4.1 have blocked layouts too
     [DataRow("PreActResNet-8", 1)]
     [DataRow("PreActResNet-8", 3)]
     [DataRow("WRN-10-2", 1)]
