@@ -55,7 +55,7 @@ public sealed partial class BornAgainTrainer
         public int[]? ScoringGenerations { get; set; }
 
         /// <inheritdoc/>
-        public override void Validate()
+        internal override void Validate()
         {
             base.Validate();
             CheckColumnName(LabelColumnName, nameof(LabelColumnName));

@@ -1,6 +1,5 @@
-using Microsoft.ML.BornAgain.Networks;
 using Microsoft.ML.BornAgain.Sample.Study;
-using Microsoft.ML.BornAgain.Training;
+using Microsoft.ML.BornAgain;
 
 namespace BornAgain.Sample.Tests;
 

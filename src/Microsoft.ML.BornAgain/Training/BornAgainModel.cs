@@ -12,7 +12,7 @@ namespace Microsoft.ML.BornAgain.Training;
 /// Scoring is safe from several threads at once (networks are only read, in evaluation mode, under no_grad);
 /// disposing while another thread scores is not.
 /// </remarks>
-public sealed class BornAgainModel : IDisposable
+internal sealed class BornAgainModel : IDisposable
 {
     private bool _disposed;
 

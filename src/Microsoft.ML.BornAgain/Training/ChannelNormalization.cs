@@ -8,7 +8,7 @@ namespace Microsoft.ML.BornAgain.Training;
 /// Per-channel mean and standard deviation computed from the training images, applied to every batch in training
 /// and scoring (saved with the model so scoring sees exactly the training-time transformation).
 /// </summary>
-public sealed record ChannelNormalization
+internal sealed record ChannelNormalization
 {
     /// <summary>Creates a normalization from per-channel statistics.</summary>
     public ChannelNormalization(float[] mean, float[] standardDeviation)

@@ -12,7 +12,7 @@ namespace Microsoft.ML.BornAgain.Training;
 /// <see cref="ScalarType.Int64"/> class indices in [0, <see cref="ClassCount"/>).
 /// The dataset owns its tensors and frees them on <see cref="Dispose"/>.
 /// </remarks>
-public sealed class ImageTensorDataset : IDisposable
+internal sealed class ImageTensorDataset : IDisposable
 {
     /// <summary>Creates a dataset that takes ownership of <paramref name="images"/> and <paramref name="labels"/>.</summary>
     /// <param name="images">Float32 images, shape [N, C, H, W].</param>

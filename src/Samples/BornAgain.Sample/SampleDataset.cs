@@ -1,4 +1,3 @@
-using Microsoft.ML.BornAgain.Data;
 
 namespace Microsoft.ML.BornAgain.Sample;
 

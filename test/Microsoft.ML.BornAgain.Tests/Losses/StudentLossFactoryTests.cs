@@ -11,9 +11,9 @@ public sealed class StudentLossFactoryTests
     [TestMethod]
     [DataRow(BornAgainLoss.Ban, typeof(BanLoss))]
     [DataRow(BornAgainLoss.BanPlusLabels, typeof(BanPlusLabelsLoss))]
-    [DataRow(BornAgainLoss.Distillation, typeof(HintonDistillationLoss))]
-    [DataRow(BornAgainLoss.Cwtm, typeof(ConfidenceWeightedByTeacherMaxLoss))]
-    [DataRow(BornAgainLoss.Dkpp, typeof(DarkKnowledgePermutedLoss))]
+    [DataRow(BornAgainLoss.HintonDistillation, typeof(HintonDistillationLoss))]
+    [DataRow(BornAgainLoss.ConfidenceWeightedByTeacherMax, typeof(ConfidenceWeightedByTeacherMaxLoss))]
+    [DataRow(BornAgainLoss.DarkKnowledgePermuted, typeof(DarkKnowledgePermutedLoss))]
     public void Create_ReturnsTheLossOfTheKind(BornAgainLoss kind, Type expected)
     {
         using var generator = new Generator(seed: 1);
@@ -22,7 +22,7 @@ public sealed class StudentLossFactoryTests
 
     [TestMethod]
     [DataRow(BornAgainLoss.BanPlusLabels, "BanPlusLabels")]
-    [DataRow(BornAgainLoss.Distillation, "Distillation")]
+    [DataRow(BornAgainLoss.HintonDistillation, "Distillation")]
     public void Create_PassesLabelWeightAndTemperature(BornAgainLoss kind, string goldenName)
     {
         using var generator = new Generator(seed: 1);
@@ -54,7 +54,7 @@ public sealed class StudentLossFactoryTests
     {
         using var generator = new Generator(seed: 1);
         var exception = Assert.ThrowsExactly<ArgumentOutOfRangeException>(
-            () => StudentLoss.Create(BornAgainLoss.Distillation, 0.5, temperature, generator));
+            () => StudentLoss.Create(BornAgainLoss.HintonDistillation, 0.5, temperature, generator));
 
         Assert.AreEqual("temperature", exception.ParamName);
         StringAssert.Contains(exception.Message, "greater than 0");
@@ -97,9 +97,9 @@ public sealed class StudentLossFactoryTests
     [TestMethod]
     [DataRow(BornAgainLoss.Ban)]
     [DataRow(BornAgainLoss.BanPlusLabels)]
-    [DataRow(BornAgainLoss.Distillation)]
-    [DataRow(BornAgainLoss.Cwtm)]
-    [DataRow(BornAgainLoss.Dkpp)]
+    [DataRow(BornAgainLoss.HintonDistillation)]
+    [DataRow(BornAgainLoss.ConfidenceWeightedByTeacherMax)]
+    [DataRow(BornAgainLoss.DarkKnowledgePermuted)]
     public void Compute_LeavesOnlyTheResultAlive(BornAgainLoss kind)
     {
         using var generator = new Generator(seed: 1);
