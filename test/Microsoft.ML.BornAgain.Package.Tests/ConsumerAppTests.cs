@@ -4,8 +4,8 @@ namespace Microsoft.ML.BornAgain.Package.Tests;
 
 /// <summary>
 /// The consumer path: a brand-new console app in a temp folder OUTSIDE the repository (so none of the repository's
-/// Directory.Build.* or central versions apply) references the packed Microsoft.ML.BornAgain from the local folder
-/// feed plus TorchSharp-cpu, builds (the package's buildTransitive targets must patch LibTorch's native library on
+/// Directory.Build.* or central versions apply) gets the packed BornAgain.ML from the local folder feed and
+/// TorchSharp-cpu with the README's own `dotnet add package` commands, builds (the package's buildTransitive targets must patch LibTorch's native library on
 /// Debian 12 with no step of the app's own), trains on a few real images and saves model.zip; a second process loads
 /// it and scores with PredictionEngine, and must give the first process's predictions.
 /// </summary>
@@ -24,6 +24,11 @@ public sealed class ConsumerAppTests
         try
         {
             WriteApp(app);
+            TestContext.WriteLine(DotnetCommand.Run(app, BuildTimeout, ReadmeCommands.Arguments(ReadmeCommands.AddPackage, PackedLibrary.Feed)).EnsureSuccess().Output);
+            TestContext.WriteLine(DotnetCommand.Run(app, BuildTimeout, ReadmeCommands.Arguments(ReadmeCommands.AddBackend, PackedLibrary.Feed)).EnsureSuccess().Output);
+            var project = File.ReadAllText(Path.Combine(app, "ConsumerApp.csproj"));
+            Assert.Contains($"<PackageReference Include=\"{PackedLibrary.PackageId}\" Version=\"{PackedLibrary.Version}\" />", project,
+                "dotnet add package took this run's package from the folder");
 
             var build = DotnetCommand.Run(app, BuildTimeout, "build", "-c", "Release", "--disable-build-servers").EnsureSuccess();
             TestContext.WriteLine(build.Output);
@@ -68,20 +73,11 @@ public sealed class ConsumerAppTests
     private static void WriteApp(string app)
     {
         var template = Path.Combine(AppContext.BaseDirectory, "ConsumerAppTemplate");
-        File.WriteAllText(Path.Combine(app, "ConsumerApp.csproj"),
-            File.ReadAllText(Path.Combine(template, "ConsumerApp.csproj")).Replace("$BORNAGAIN_VERSION$", PackedLibrary.Version));
+        File.Copy(Path.Combine(template, "ConsumerApp.csproj"), Path.Combine(app, "ConsumerApp.csproj"));
         File.Copy(Path.Combine(template, "Program.cs"), Path.Combine(app, "Program.cs"));
 
-        // The local feed is added to the machine's own sources (nuget.org): everything else restores as it normally
-        // does, from the normal global packages folder; our package comes only from the feed (a version nobody else has).
-        File.WriteAllText(Path.Combine(app, "NuGet.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="bornagain-test-feed" value="{PackedLibrary.Feed}" />
-              </packageSources>
-            </configuration>
-            """);
+        // No NuGet.config: the machine's own sources serve everything else, from the normal global packages folder;
+        // our package comes only from the folder named by --source (a version nobody else has).
         // Stop MSBuild's upward search for Directory.Build.* and Directory.Packages.props at the app's own folder.
         File.WriteAllText(Path.Combine(app, "Directory.Build.props"), "<Project />\n");
         File.WriteAllText(Path.Combine(app, "Directory.Build.targets"), "<Project />\n");

@@ -22,7 +22,12 @@ internal sealed record DotnetResult(string Arguments, int ExitCode, string Outpu
 /// </summary>
 internal static class DotnetCommand
 {
-    public static DotnetResult Run(string workingDirectory, TimeSpan timeout, params string[] arguments)
+    public static DotnetResult Run(string workingDirectory, TimeSpan timeout, params string[] arguments) =>
+        Run(workingDirectory, timeout, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs with extra environment variables (MSBuild reads them as properties).</summary>
+    public static DotnetResult Run(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment,
+        params string[] arguments)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -44,6 +49,8 @@ internal static class DotnetCommand
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
         start.Environment["UseSharedCompilation"] = "false";
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
 
         var output = new StringBuilder();
         using var process = new Process { StartInfo = start };

@@ -135,8 +135,9 @@ public sealed class ModelScorer : IDisposable
     /// Microsoft.Extensions.ObjectPool's pool of engines: created on demand, at most twice the processor count kept
     /// idle; more are created under a burst and dropped when returned to a full pool.
     ///
-    /// Dropped, never disposed: an engine made by MLContext.Model.CreatePredictionEngine owns its transformer, and its
-    /// Dispose disposes the model's shared networks (ML.NET's ownsTransformer, not settable through the public API).
+    /// Dropped, never disposed: an engine made by MLContext.Model.CreatePredictionEngine owns its transformer by default
+    /// (PredictionEngineOptions.OwnsTransformer, which the overload used here leaves at true), and its Dispose disposes
+    /// the model's shared networks.
     /// DefaultObjectPoolProvider would return a pool that disposes dropped IDisposable objects; under 64 concurrent
     /// requests that broke every later request with "Tensor invalid -- empty handle". So DefaultObjectPool is used
     /// directly, and the model is disposed once, by <see cref="ModelScorer.Dispose"/>.

@@ -5,7 +5,7 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.BornAgain.Tests.MLNet;
 
-/// <summary>The pipeline end to end: fit, score, save, load in a new context and in a new process.</summary>
+/// <summary>The README's pipeline end to end: fit, score, save, load in a new context and in a new process.</summary>
 [TestClass]
 public sealed class BornAgainPipelineTests
 {
