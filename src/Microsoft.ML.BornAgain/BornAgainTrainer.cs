@@ -1,6 +1,6 @@
 using Microsoft.ML.BornAgain.MLNet;
-using Microsoft.ML.Runtime;
 using Microsoft.ML.BornAgain.Training;
+using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.BornAgain;
 
@@ -121,9 +121,12 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
     {
         var (_, validationClasses) = LabelColumnBinding.Bind(data.Schema, _options.LabelColumnName);
         if (validationClasses != classCount)
+        {
             throw new ArgumentException(
                 $"Label column '{_options.LabelColumnName}' of 'ValidationSet' has {validationClasses} classes; the training data has {classCount}. " +
                 "Map both with the same MapValueToKey transformer.", nameof(Options.ValidationSet));
+        }
+
         var image = ImageColumnBinding.Bind(data.Schema, _options.ImageColumnName, DeclaredShape());
         var raw = TrainingDataLoader.Read(data, image, _options.LabelColumnName, classCount, "validation set", cancellation);
         return TrainingDataLoader.ToDataset(raw, shape, classCount);

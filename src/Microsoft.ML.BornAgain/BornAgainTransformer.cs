@@ -1,6 +1,6 @@
-using Microsoft.ML.Data;
 using Microsoft.ML.BornAgain.MLNet;
 using Microsoft.ML.BornAgain.Training;
+using Microsoft.ML.Data;
 
 namespace Microsoft.ML.BornAgain;
 

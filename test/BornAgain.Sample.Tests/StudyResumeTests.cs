@@ -1,5 +1,5 @@
-using Microsoft.ML.BornAgain.Sample.Study;
 using Microsoft.ML.BornAgain;
+using Microsoft.ML.BornAgain.Sample.Study;
 
 namespace BornAgain.Sample.Tests;
 

@@ -42,7 +42,9 @@ internal static class DotnetCommand
         {
             if (name.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || name.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)
                 || name is "DOTNET_HOST_PATH" or "DOTNET_CLI_UI_LANGUAGE")
+            {
                 start.Environment.Remove(name);
+            }
         }
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";

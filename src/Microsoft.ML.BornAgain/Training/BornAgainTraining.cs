@@ -82,9 +82,12 @@ internal static class BornAgainTraining
             throw new ArgumentException($"Option 'Device' must name a TorchSharp device such as \"cpu\" or \"cuda:0\"; got \"{name}\".", "Device", e);
         }
         if (device.type == DeviceType.CUDA && !cuda.is_available())
+        {
             throw new InvalidOperationException(
                 $"Option 'Device' asks for \"{name}\", but CUDA is not available: reference a CUDA backend package " +
                 "(build with -p:TorchSharpBackend=cuda-linux or cuda-windows) on a machine with an NVIDIA GPU, or use \"cpu\".");
+        }
+
         return device;
     }
 
@@ -99,12 +102,18 @@ internal static class BornAgainTraining
         if (validation is null)
             return;
         if (validation.Channels != train.Channels || validation.Height != train.Height || validation.Width != train.Width)
+        {
             throw new ArgumentException(
                 $"Validation images must have the training images' shape {train.Channels}x{train.Height}x{train.Width}; " +
                 $"got {validation.Channels}x{validation.Height}x{validation.Width}.", nameof(validation));
+        }
+
         if (validation.ClassCount != train.ClassCount)
+        {
             throw new ArgumentException(
                 $"Validation data must have the training data's {train.ClassCount} classes; got {validation.ClassCount}.", nameof(validation));
+        }
+
         if (validation.Count == 0)
             throw new ArgumentException("Validation data is empty.", nameof(validation));
         if (!AllFinite(validation.Images))

@@ -150,9 +150,12 @@ public class BornAgainTrainingOptions
         if (GenerationArchitectures is { } perGeneration)
         {
             if (perGeneration.Count != Generations + 1)
+            {
                 throw new ArgumentException(
                     $"Option 'GenerationArchitectures' needs one entry per generation including the teacher " +
                     $"(Generations + 1 = {Generations + 1}); got {perGeneration.Count}.", nameof(GenerationArchitectures));
+            }
+
             if (perGeneration.Any(a => a is null))
                 throw new ArgumentException("Option 'GenerationArchitectures' must not contain null entries.", nameof(GenerationArchitectures));
         }
@@ -188,8 +191,10 @@ public class BornAgainTrainingOptions
     {
         bool ok = value >= min && (maxInclusive ? value <= max : value < max);
         if (!ok)
+        {
             throw new ArgumentOutOfRangeException(name, value,
                 $"Option '{name}' must be in [{min}, {max}{(maxInclusive ? "]" : ")")}.");
+        }
     }
 
     /// <summary>The defaults, in one place, read by the options and by the catalog's flat overload.</summary>

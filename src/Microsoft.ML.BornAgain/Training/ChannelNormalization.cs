@@ -16,8 +16,11 @@ internal sealed record ChannelNormalization
         ArgumentNullException.ThrowIfNull(mean);
         ArgumentNullException.ThrowIfNull(standardDeviation);
         if (mean.Length == 0 || mean.Length != standardDeviation.Length)
+        {
             throw new ArgumentException(
                 $"Mean and standard deviation need one value per channel; got {mean.Length} and {standardDeviation.Length}.");
+        }
+
         if (standardDeviation.Any(s => !(s > 0) || float.IsInfinity(s)))
             throw new ArgumentOutOfRangeException(nameof(standardDeviation), "Every standard deviation must be positive and finite.");
         Mean = (float[])mean.Clone();

@@ -98,8 +98,11 @@ public sealed class ModelScorer : IDisposable
         }
         int best = 0;
         for (int i = 1; i < scores.Length; i++)
+        {
             if (scores[i] > scores[best])
                 best = i;
+        }
+
         var byLabel = new Dictionary<string, float>(scores.Length);
         for (int i = 0; i < scores.Length; i++)
             byLabel[Labels[i]] = scores[i];

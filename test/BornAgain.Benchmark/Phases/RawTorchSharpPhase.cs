@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.ML;
+using Microsoft.ML.BornAgain;
 using TorchSharp;
 using static TorchSharp.torch;
-using Microsoft.ML.BornAgain;
 
 namespace BornAgain.Benchmark.Phases;
 
