@@ -11,7 +11,8 @@ namespace Microsoft.ML.BornAgain;
 /// </summary>
 /// <remarks>
 /// <format type="text/markdown"><![CDATA[
-/// To create this trainer, use [BornAgain().Train](xref:Microsoft.ML.BornAgain.BornAgainCatalog.Train*).
+/// To create this trainer, use [BornAgain().Train](xref:Microsoft.ML.BornAgain.BornAgainCatalog.Train*) or
+/// `mlContext.MulticlassClassification.Trainers.BornAgain(...)`.
 ///
 /// ### Input and output columns
 /// | Column | Type | Description |
@@ -27,7 +28,7 @@ namespace Microsoft.ML.BornAgain;
 /// | Machine learning task | Multiclass classification |
 /// | Is normalization required? | No (per-channel normalization is computed from the training images) |
 /// | Is caching required? | No (images are decoded once into memory) |
-/// | Required NuGet in addition to Microsoft.ML | Microsoft.ML.BornAgain, Microsoft.ML.ImageAnalytics, and one TorchSharp backend (TorchSharp-cpu or a CUDA package) |
+/// | Required NuGet in addition to Microsoft.ML | BornAgain.ML, Microsoft.ML.ImageAnalytics, and one TorchSharp backend (TorchSharp-cpu or a CUDA package) |
 /// | Exportable to ONNX | No |
 ///
 /// ### Training algorithm details

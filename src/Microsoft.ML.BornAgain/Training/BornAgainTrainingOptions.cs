@@ -126,7 +126,10 @@ public class BornAgainTrainingOptions
     /// <summary>Called after every training batch (on the training thread): for progress bars.</summary>
     public Action<BatchProgress>? BatchCompleted { get; set; }
 
-    /// <summary>Stops training within one batch; <see cref="OperationCanceledException"/> is thrown.</summary>
+    /// <summary>
+    /// Stops training within one batch, as <c>MLContext.CancelExecution()</c> does: <see cref="TrainingCanceledException"/>
+    /// (holding the finished generations) is thrown, or <see cref="OperationCanceledException"/> before the teacher finished.
+    /// </summary>
     public CancellationToken CancellationToken { get; set; }
 
     /// <summary>A shallow copy, so a trainer can fill in defaults (seed, device, logging) without changing the user's object.</summary>
