@@ -70,6 +70,53 @@ public sealed class ConsumerAppTests
         }
     }
 
+    [TestMethod]
+    public void ReadmeQuickStartBuildsAndRunsAgainstThePackage()
+    {
+        // The README's C# block, word for word, as a new app's Program.cs, run where images/train/<class>/*.jpg and
+        // cat.jpg exist (a few of the shipped CIFAR-10 images).
+        var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
+        var start = readme.IndexOf("```csharp\n", StringComparison.Ordinal);
+        Assert.IsGreaterThanOrEqualTo(0, start, "README.md has a C# quick start");
+        start += "```csharp\n".Length;
+        var quickStart = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        Assert.IsLessThanOrEqualTo(20, quickStart.Split('\n').Count(line => line.Trim().Length > 0 && !line.TrimStart().StartsWith("using ", StringComparison.Ordinal)),
+            "a quick start of about 15 lines");
+
+        var app = Directory.CreateTempSubdirectory("bornagain-quickstart-").FullName;
+        try
+        {
+            WriteApp(app);
+            File.WriteAllText(Path.Combine(app, "Program.cs"), quickStart);
+            string[] classes = ["airplane", "automobile", "bird"];
+            foreach (var label in classes)
+            {
+                var folder = Directory.CreateDirectory(Path.Combine(app, "images", "train", label)).FullName;
+                foreach (var image in Directory.GetFiles(Path.Combine(RepositoryPaths.SampleImages, "train", label), "*.jpg").Order(StringComparer.Ordinal).Take(10))
+                    File.Copy(image, Path.Combine(folder, Path.GetFileName(image)));
+            }
+            File.Copy(Path.Combine(RepositoryPaths.SampleImages, "test", "bird", "0000.jpg"), Path.Combine(app, "cat.jpg"));
+
+            DotnetCommand.Run(app, BuildTimeout, ReadmeCommands.Arguments(ReadmeCommands.AddPackage, PackedLibrary.Feed)).EnsureSuccess();
+            DotnetCommand.Run(app, BuildTimeout, ReadmeCommands.Arguments(ReadmeCommands.AddBackend, PackedLibrary.Feed)).EnsureSuccess();
+            TestContext.WriteLine(DotnetCommand.Run(app, BuildTimeout, "build", "-c", "Release").EnsureSuccess().Output);
+            var run = DotnetCommand.Run(app, RunTimeout, Path.Combine(app, "bin", "Release", "net10.0", "ConsumerApp.dll")).EnsureSuccess();
+            TestContext.WriteLine(run.Output);
+            CollectionAssert.Contains(classes, run.Output.Trim().Split('\n').Last().Trim(), "the quick start prints a predicted class");
+            Assert.IsTrue(File.Exists(Path.Combine(app, "model.zip")), "the quick start saved its model");
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(app, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
     private static void WriteApp(string app)
     {
         var template = Path.Combine(AppContext.BaseDirectory, "ConsumerAppTemplate");
