@@ -9,6 +9,15 @@ namespace Microsoft.ML.BornAgain.Tests.Losses;
 public sealed class StudentLossFactoryTests
 {
     [TestMethod]
+    public void EveryKind_IsImplementedByTheClassOfTheSameName()
+    {
+        // The enum a user reads and the classes behind it use the same names: BornAgainLoss.X is XLoss.
+        using var generator = new Generator(seed: 1);
+        foreach (var kind in Enum.GetValues<BornAgainLoss>())
+            Assert.AreEqual(kind + "Loss", StudentLoss.Create(kind, 0.5, 4, generator).GetType().Name);
+    }
+
+    [TestMethod]
     [DataRow(BornAgainLoss.Ban, typeof(BanLoss))]
     [DataRow(BornAgainLoss.BanPlusLabels, typeof(BanPlusLabelsLoss))]
     [DataRow(BornAgainLoss.HintonDistillation, typeof(HintonDistillationLoss))]
