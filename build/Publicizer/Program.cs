@@ -48,9 +48,12 @@ internal static class Program
 
     private static void Publicize(string inputPath, string outputPath, IReadOnlyList<string> typeNames)
     {
-        // Read fully into memory so that the output may overwrite any file, and the input is not kept open.
+        // Read fully into memory so that the output may overwrite any file, and the input is not kept open. The
+        // input's own folder resolves the assemblies it references (Microsoft.ML.Data references Microsoft.ML.Core).
+        using var resolver = new DefaultAssemblyResolver();
+        resolver.AddSearchDirectory(Path.GetDirectoryName(Path.GetFullPath(inputPath))!);
         using var assembly = AssemblyDefinition.ReadAssembly(
-            new MemoryStream(File.ReadAllBytes(inputPath)), new ReaderParameters { ReadSymbols = false });
+            new MemoryStream(File.ReadAllBytes(inputPath)), new ReaderParameters { ReadSymbols = false, AssemblyResolver = resolver });
         var module = assembly.MainModule;
 
         var missing = typeNames.Where(name => FindType(module, name) is null).ToList();

@@ -1,16 +1,16 @@
-using Microsoft.ML.BornAgain.Networks;
-using Microsoft.ML.BornAgain.Training;
+using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.BornAgain;
 
 /// <summary>
-/// Born-Again Network trainers for ML.NET, reached with <c>mlContext.BornAgain()</c>.
+/// Born-Again Network trainers for ML.NET, reached with <c>mlContext.BornAgain()</c>. The same trainer is also
+/// reached as <c>mlContext.MulticlassClassification.Trainers.BornAgain(...)</c>.
 /// </summary>
 public sealed class BornAgainCatalog
 {
-    private readonly MLContext _context;
+    private readonly IHostEnvironment _environment;
 
-    internal BornAgainCatalog(MLContext context) => _context = context;
+    internal BornAgainCatalog(IHostEnvironment environment) => _environment = environment;
 
     /// <summary>
     /// Creates a <see cref="BornAgainTrainer"/> that trains a teacher network on the images and labels, then
@@ -23,6 +23,8 @@ public sealed class BornAgainCatalog
     /// <param name="architecture">The network of every generation; default <c>PreActResNet-20</c>.</param>
     /// <param name="scoreColumnName">The output column of class probabilities.</param>
     /// <param name="predictedLabelColumnName">The output column of the predicted class.</param>
+    /// <param name="validationData">Optional data evaluated after every epoch (same columns and label keys as the
+    /// training data); its accuracy is reported in each generation's epoch metrics. Same as <c>Options.ValidationSet</c>.</param>
     /// <example>
     /// <code language="csharp">
     /// var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
@@ -38,7 +40,8 @@ public sealed class BornAgainCatalog
         int epochsPerGeneration = BornAgainTrainingOptions.Defaults.EpochsPerGeneration,
         NetworkArchitecture? architecture = null,
         string scoreColumnName = BornAgainTrainer.DefaultColumnNames.Score,
-        string predictedLabelColumnName = BornAgainTrainer.DefaultColumnNames.PredictedLabel)
+        string predictedLabelColumnName = BornAgainTrainer.DefaultColumnNames.PredictedLabel,
+        IDataView? validationData = null)
     {
         return Train(new BornAgainTrainer.Options
         {
@@ -49,10 +52,11 @@ public sealed class BornAgainCatalog
             Architecture = architecture ?? BornAgainTrainingOptions.Defaults.Architecture,
             ScoreColumnName = scoreColumnName,
             PredictedLabelColumnName = predictedLabelColumnName,
+            ValidationSet = validationData,
         });
     }
 
     /// <summary>Creates a <see cref="BornAgainTrainer"/> with every setting in <paramref name="options"/>.</summary>
     /// <param name="options">The trainer's settings; checked here, so a bad option fails before any data is read.</param>
-    public BornAgainTrainer Train(BornAgainTrainer.Options options) => new(_context, options);
+    public BornAgainTrainer Train(BornAgainTrainer.Options options) => new(_environment, options);
 }

@@ -55,7 +55,7 @@ public sealed partial class BornAgainTrainer
         public int[]? ScoringGenerations { get; set; }
 
         /// <inheritdoc/>
-        public override void Validate()
+        internal override void Validate()
         {
             base.Validate();
             CheckColumnName(LabelColumnName, nameof(LabelColumnName));
@@ -63,9 +63,12 @@ public sealed partial class BornAgainTrainer
             CheckColumnName(ScoreColumnName, nameof(ScoreColumnName));
             CheckColumnName(PredictedLabelColumnName, nameof(PredictedLabelColumnName));
             if (ScoreColumnName == PredictedLabelColumnName)
+            {
                 throw new ArgumentException(
                     $"Options 'ScoreColumnName' and 'PredictedLabelColumnName' must differ; both are '{ScoreColumnName}'.",
                     nameof(PredictedLabelColumnName));
+            }
+
             if (ImageChannels is { } channels && channels != 1 && channels != 3)
                 throw new ArgumentOutOfRangeException(nameof(ImageChannels), channels, "Option 'ImageChannels' must be 1 or 3.");
             if (ImageHeight is { } height && (height < 8 || height > 4096))
@@ -79,12 +82,16 @@ public sealed partial class BornAgainTrainer
                 foreach (int g in scoring)
                 {
                     if (g < 0 || g > Generations)
+                    {
                         throw new ArgumentOutOfRangeException(nameof(ScoringGenerations), g,
                             $"Option 'ScoringGenerations' names generation {g}; this run trains generations 0 (teacher) to {Generations}.");
+                    }
                 }
                 if (scoring.Distinct().Count() != scoring.Length)
+                {
                     throw new ArgumentException(
                         $"Option 'ScoringGenerations' repeats a generation: [{string.Join(", ", scoring)}].", nameof(ScoringGenerations));
+                }
             }
         }
 

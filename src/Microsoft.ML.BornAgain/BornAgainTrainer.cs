@@ -11,7 +11,8 @@ namespace Microsoft.ML.BornAgain;
 /// </summary>
 /// <remarks>
 /// <format type="text/markdown"><![CDATA[
-/// To create this trainer, use [BornAgain().Train](xref:Microsoft.ML.BornAgain.BornAgainCatalog.Train*).
+/// To create this trainer, use [BornAgain().Train](xref:Microsoft.ML.BornAgain.BornAgainCatalog.Train*) or
+/// `mlContext.MulticlassClassification.Trainers.BornAgain(...)`.
 ///
 /// ### Input and output columns
 /// | Column | Type | Description |
@@ -27,27 +28,27 @@ namespace Microsoft.ML.BornAgain;
 /// | Machine learning task | Multiclass classification |
 /// | Is normalization required? | No (per-channel normalization is computed from the training images) |
 /// | Is caching required? | No (images are decoded once into memory) |
-/// | Required NuGet in addition to Microsoft.ML | Microsoft.ML.BornAgain, Microsoft.ML.ImageAnalytics, and one TorchSharp backend (TorchSharp-cpu or a CUDA package) |
+/// | Required NuGet in addition to Microsoft.ML | BornAgain.ML, Microsoft.ML.ImageAnalytics, and one TorchSharp backend (TorchSharp-cpu or a CUDA package) |
 /// | Exportable to ONNX | No |
 ///
 /// ### Training algorithm details
 /// Generation 0 trains from the labels with SGD (Nesterov momentum, weight decay, the paper's step schedule or
 /// cosine) and standard augmentation (random crop with 4-pixel reflection padding, horizontal flip). Generation k
 /// trains, from a fresh seed and with the same schedule, against generation k-1's probabilities with the chosen
-/// [BornAgainLoss](xref:Microsoft.ML.BornAgain.Losses.BornAgainLoss). See https://arxiv.org/abs/1805.04770.
+/// [BornAgainLoss](xref:Microsoft.ML.BornAgain.BornAgainLoss). See https://arxiv.org/abs/1805.04770.
 /// ]]></format>
 /// </remarks>
 public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
 {
-    private readonly MLContext _context;
+    private readonly IHostEnvironment _environment;
     private readonly Options _options;
 
-    internal BornAgainTrainer(MLContext context, Options options)
+    internal BornAgainTrainer(IHostEnvironment environment, Options options)
     {
-        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _context = context;
+        _environment = environment;
         _options = options;
     }
 
@@ -66,54 +67,69 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
     }
 
     /// <summary>Trains the teacher and the born-again generations on <paramref name="input"/>.</summary>
+    /// <exception cref="TrainingCanceledException">Training was cancelled (the options' <c>CancellationToken</c> or
+    /// <c>MLContext.CancelExecution()</c>) after at least one generation finished; the exception holds them.</exception>
+    /// <exception cref="OperationCanceledException">Training was cancelled before the teacher finished.</exception>
     public BornAgainTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var host = ((IHostEnvironment)_context).Register(nameof(BornAgainTrainer));
-        using var channel = host.Start("Training");
+        using var host = new TrainingHost(_environment, nameof(BornAgainTrainer), _options.CancellationToken);
+        host.CheckAlive();
 
         var (labelColumn, classCount) = LabelColumnBinding.Bind(input.Schema, _options.LabelColumnName);
         var labels = LabelKeyValues.FromColumn(labelColumn, classCount);
         var image = ImageColumnBinding.Bind(input.Schema, _options.ImageColumnName, DeclaredShape());
 
-        var raw = TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, "training data", _options.CancellationToken);
+        var raw = TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, "training data", host.Token);
         if (raw.Images.Count < 2)
             throw new ArgumentException($"The training data has {raw.Images.Count} row: training needs at least 2.", nameof(input));
         var shape = InputShape(image, raw);
-        channel.Info($"Born-Again training: {raw.Images.Count} images, {classCount} classes, network input {shape}, " +
+        host.Info($"Born-Again training: {raw.Images.Count} images, {classCount} classes, network input {shape}, " +
             $"{_options.Generations + 1} generations x {_options.EpochsPerGeneration} epochs of {_options.ArchitectureOf(0)}.");
 
         using var train = TrainingDataLoader.ToDataset(raw, shape, classCount);
         raw = null;
-        using var validation = _options.ValidationSet is null ? null : LoadValidation(_options.ValidationSet, shape, classCount);
+        using var validation = _options.ValidationSet is null ? null : LoadValidation(_options.ValidationSet, shape, classCount, host.Token);
+        host.CheckAlive();
 
-        var engineOptions = EngineOptions(host, channel);
+        var engineOptions = EngineOptions(host);
         BornAgainModel model;
         try
         {
             model = BornAgainTraining.Train(train, validation, engineOptions);
         }
-        catch (TrainingCanceledException e) when (e.Model is not null)
+        catch (GenerationsCanceledException e)
         {
             // Hand the finished generations over as a usable transformer, scoring with the last of them.
-            e.Transformer = CreateTransformer(e.Model, labels, shape, new[] { e.Model.Generations.Count - 1 });
-            throw;
+            var finished = e.Model.Generations.Count;
+            var partial = CreateTransformer(e.Model, labels, shape, new[] { finished - 1 });
+            throw new TrainingCanceledException(
+                $"Training was cancelled ({CancellationSource(host)}) during generation {finished}; generations 0 to {finished - 1} " +
+                "finished and are in the exception's Transformer, which scores with the last of them." +
+                (_options.CheckpointDirectory is null ? "" : " Training again with the same checkpoint directory resumes."),
+                partial, host.UserToken.IsCancellationRequested ? host.UserToken : e.CancellationToken, e);
         }
         return CreateTransformer(model, labels, shape, _options.ScoringGenerations ?? new[] { _options.Generations });
     }
 
+    private static string CancellationSource(TrainingHost host) =>
+        host.UserToken.IsCancellationRequested ? "by the options' CancellationToken" : "by MLContext.CancelExecution()";
+
     private BornAgainTransformer CreateTransformer(BornAgainModel model, LabelKeyValues labels, ImageShape shape, int[] scoring) =>
         new(model, labels, shape, _options.ImageColumnName, _options.ScoreColumnName, _options.PredictedLabelColumnName, scoring);
 
-    private ImageTensorDataset LoadValidation(IDataView data, ImageShape shape, int classCount)
+    private ImageTensorDataset LoadValidation(IDataView data, ImageShape shape, int classCount, CancellationToken cancellation)
     {
         var (_, validationClasses) = LabelColumnBinding.Bind(data.Schema, _options.LabelColumnName);
         if (validationClasses != classCount)
+        {
             throw new ArgumentException(
                 $"Label column '{_options.LabelColumnName}' of 'ValidationSet' has {validationClasses} classes; the training data has {classCount}. " +
                 "Map both with the same MapValueToKey transformer.", nameof(Options.ValidationSet));
+        }
+
         var image = ImageColumnBinding.Bind(data.Schema, _options.ImageColumnName, DeclaredShape());
-        var raw = TrainingDataLoader.Read(data, image, _options.LabelColumnName, classCount, "validation set", _options.CancellationToken);
+        var raw = TrainingDataLoader.Read(data, image, _options.LabelColumnName, classCount, "validation set", cancellation);
         return TrainingDataLoader.ToDataset(raw, shape, classCount);
     }
 
@@ -130,37 +146,31 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
         return new ImageShape(channels, _options.ImageHeight ?? first.Height, _options.ImageWidth ?? first.Width);
     }
 
-    /// <summary>The engine's options: ours, with the seed and device taken from the MLContext where unset.</summary>
-    private BornAgainTrainingOptions EngineOptions(IHost host, IChannel channel)
+    /// <summary>
+    /// The engine's options: ours, with the seed and device taken from the MLContext where unset, epochs logged on
+    /// ML.NET's channel, and a token that both the user's token and <c>MLContext.CancelExecution()</c> cancel (the
+    /// context is polled after every batch, so training stops within one batch).
+    /// </summary>
+    private BornAgainTrainingOptions EngineOptions(TrainingHost host)
     {
         var engine = _options.CopyTrainingOptions();
         var userEpochCallback = _options.EpochCompleted;
-        engine.Seed = _options.Seed ?? MLContextSeed(_context, host);
-        engine.Device = _options.Device ?? MLContextDevice();
+        var userBatchCallback = _options.BatchCompleted;
+        engine.Seed = _options.Seed ?? host.Seed;
+        engine.Device = _options.Device ?? host.Device();
+        engine.CancellationToken = host.Token;
         engine.EpochCompleted = metrics =>
         {
-            channel.Info(EpochLogLine(metrics));
+            host.Info(EpochLogLine(metrics));
             userEpochCallback?.Invoke(metrics);
+            host.Poll();
+        };
+        engine.BatchCompleted = progress =>
+        {
+            userBatchCallback?.Invoke(progress);
+            host.Poll();
         };
         return engine;
-    }
-
-    /// <summary>MLContext(seed)'s seed itself, so every Fit in a seeded context trains the same model.</summary>
-    private static int MLContextSeed(MLContext context, IHost host) =>
-        ((IHostEnvironmentInternal)context).Seed ?? host.Rand.Next();
-
-    /// <summary><c>MLContext.GpuDeviceId</c> and <c>FallbackToCpu</c>, as ML.NET's own TorchSharp trainers read them.</summary>
-    private string MLContextDevice()
-    {
-        if (_context.GpuDeviceId is not { } gpu)
-            return "cpu";
-        if (TorchSharp.torch.cuda.is_available())
-            return $"cuda:{gpu}";
-        if (_context.FallbackToCpu)
-            return "cpu";
-        throw new InvalidOperationException(
-            $"MLContext.GpuDeviceId is {gpu}, but CUDA is not available to TorchSharp: reference a CUDA backend " +
-            "(build with -p:TorchSharpBackend=cuda-linux or cuda-windows), or set MLContext.FallbackToCpu = true.");
     }
 
     private static string EpochLogLine(EpochMetrics m) =>

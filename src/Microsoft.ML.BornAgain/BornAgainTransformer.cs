@@ -1,13 +1,6 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
-using Microsoft.ML.Runtime;
 using Microsoft.ML.BornAgain.MLNet;
-using Microsoft.ML.BornAgain.Serialization;
 using Microsoft.ML.BornAgain.Training;
-
-// ML.NET finds the loader through this attribute when Model.Load meets our entry (its header names this assembly).
-[assembly: LoadableClass(typeof(ITransformer), typeof(Microsoft.ML.BornAgain.BornAgainTransformer), null, typeof(SignatureLoadModel),
-    "Born-Again transformer", ModelFormat.LoaderSignature)]
+using Microsoft.ML.Data;
 
 namespace Microsoft.ML.BornAgain;
 
@@ -22,7 +15,7 @@ namespace Microsoft.ML.BornAgain;
 /// <c>PredictionEngine</c> (which is not thread-safe itself) may be used from its own thread. Dispose the
 /// transformer only when no thread is scoring with it.</para>
 /// </remarks>
-public sealed class BornAgainTransformer : ITransformer, IDisposable
+public sealed partial class BornAgainTransformer : ITransformer, IDisposable
 {
     private readonly SharedModel _shared;
     private readonly LabelKeyValues _labels;
@@ -64,8 +57,8 @@ public sealed class BornAgainTransformer : ITransformer, IDisposable
     /// <summary>The name of the output column of the predicted class.</summary>
     public string PredictedLabelColumnName { get; }
 
-    /// <summary>The trained model behind this transformer, for use without ML.NET.</summary>
-    public BornAgainModel Model
+    /// <summary>The trained model behind this transformer.</summary>
+    internal BornAgainModel Model
     {
         get
         {
@@ -107,11 +100,6 @@ public sealed class BornAgainTransformer : ITransformer, IDisposable
 
     /// <summary>The row-by-row mapper that <c>PredictionEngine</c> uses.</summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ScoringRowMapper(Plan(inputSchema));
-
-    void ICanSaveModel.Save(ModelSaveContext ctx) => BornAgainModelFile.Save(ctx, this);
-
-    /// <summary>Called by ML.NET's <c>Model.Load</c> (through the LoadableClass attribute); must return exactly ITransformer.</summary>
-    private static ITransformer Create(IHostEnvironment env, ModelLoadContext ctx) => BornAgainModelFile.Load(ctx);
 
     /// <summary>Frees the networks unless a transformer made by <see cref="WithScoringGenerations"/> still uses them.</summary>
     public void Dispose()

@@ -6,12 +6,12 @@ using Spectre.Console;
 namespace BornAgain.Benchmark;
 
 /// <summary>
-/// One line of the result table: our figure, the peer's, their ratio and the issue's target; a figure with no peer
+/// One line of the result table: our figure, the peer's, their ratio and the project's target; a figure with no peer
 /// (<see cref="BenchmarkReport.Figure"/>) has no ratio.
 /// </summary>
 internal sealed record RatioRow(string Metric, string Ours, string Peer, double? Ratio, string Target, bool? Met);
 
-/// <summary>Turns the phases' results into the ratios of issue 5, prints them and writes JSON and Markdown.</summary>
+/// <summary>Turns the phases' results into the benchmark's ratios, prints them and writes JSON and Markdown.</summary>
 internal sealed class BenchmarkReport
 {
     private readonly List<RatioRow> _rows = [];

@@ -38,6 +38,8 @@ internal static class BenchmarkRun
         Step(phases, "service", () => PhaseRunner.RunPhase(settings, "service", "--model", modelPath));
         Step(phases, "onnx", () => PhaseRunner.RunPhase(settings, "onnx", "--model", onnxPath));
         machine["loadAverageAfter"] = LoadAverage();
+        RepositoryRelativePaths(phases);
+        RepositoryRelativePaths(machine);
 
         var report = Ratios(phases, machine);
         report.Print();
@@ -86,6 +88,33 @@ internal static class BenchmarkRun
             Phase("onnx").Number("peakRssMB"), "MB", null);
         report.Figure("Peak RSS, scoring service process after the load", string.Create(CultureInfo.InvariantCulture, $"{service.Number("servicePeakRssMB"):0} MB"));
         return report;
+    }
+
+    /// <summary>Rewrites every string value that is a path inside the repository to its repository-relative form.</summary>
+    private static void RepositoryRelativePaths(JsonNode? node)
+    {
+        string root = BenchmarkSettings.RepositoryRoot();
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var key in o.Select(p => p.Key).ToList())
+                {
+                    if (o[key] is JsonValue v && v.TryGetValue(out string? text) && Path.IsPathRooted(text) && text.StartsWith(root, StringComparison.Ordinal))
+                        o[key] = BenchmarkSettings.RepositoryRelative(text);
+                    else
+                        RepositoryRelativePaths(o[key]);
+                }
+                break;
+            case JsonArray a:
+                for (int i = 0; i < a.Count; i++)
+                {
+                    if (a[i] is JsonValue v && v.TryGetValue(out string? text) && Path.IsPathRooted(text) && text.StartsWith(root, StringComparison.Ordinal))
+                        a[i] = BenchmarkSettings.RepositoryRelative(text);
+                    else
+                        RepositoryRelativePaths(a[i]);
+                }
+                break;
+        }
     }
 
     private static void Step(JsonObject phases, string name, Func<JsonObject> run)

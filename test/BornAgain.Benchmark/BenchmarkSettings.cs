@@ -78,20 +78,26 @@ internal sealed record BenchmarkSettings
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
-    /// <summary>The shared CIFAR-10 folder when present, else the subset shipped with the sample.</summary>
+    /// <summary>The CIFAR-10 subset shipped with the sample (--data DIR for another folder).</summary>
     private static string FindData()
     {
         string root = RepositoryRoot();
-        foreach (var candidate in new[]
-        {
-            Path.Combine(root, "..", "shared", "datasets", "cifar-10-jpg-mini"),
-            Path.Combine(root, "src", "Samples", "Data", "cifar-10-jpg-mini"),
-        })
-        {
-            if (Directory.Exists(Path.Combine(candidate, "train")))
-                return Path.GetFullPath(candidate);
-        }
-        throw new DirectoryNotFoundException($"No CIFAR-10 image folder found under {root}; pass --data DIR (with train/ and test/).");
+        string shipped = Path.Combine(root, "src", "Samples", "Data", "cifar-10-jpg-mini");
+        if (Directory.Exists(Path.Combine(shipped, "train")))
+            return shipped;
+        throw new DirectoryNotFoundException($"No CIFAR-10 image folder at {shipped}; pass --data DIR (with train/ and test/).");
+    }
+
+    /// <summary>
+    /// <paramref name="path"/> relative to the repository root when inside it ('/' separators), else as given: the
+    /// results written into the repository hold no machine's folders.
+    /// </summary>
+    public static string RepositoryRelative(string path)
+    {
+        string root = RepositoryRoot();
+        string full = Path.GetFullPath(path);
+        string relative = Path.GetRelativePath(root, full);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative.Replace('\\', '/');
     }
 
     /// <summary>The folder holding BornAgain.ML.sln, found upwards from the program's folder.</summary>

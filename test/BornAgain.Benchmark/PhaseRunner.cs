@@ -56,8 +56,11 @@ internal static class PhaseRunner
             ? lines.LastOrDefault(l => l.StartsWith('{'))
             : lines.LastOrDefault(l => l.StartsWith(ResultMarker, StringComparison.Ordinal))?[ResultMarker.Length..];
         if (process.ExitCode != 0 || json is null)
+        {
             throw new InvalidOperationException(
                 $"Phase '{name}' failed (exit code {process.ExitCode}).\n{string.Join('\n', lines.TakeLast(20))}\n{stderr.Result}");
+        }
+
         return JsonNode.Parse(json)!.AsObject();
     }
 

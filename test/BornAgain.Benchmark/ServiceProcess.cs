@@ -163,8 +163,11 @@ internal sealed class ServiceProcess : IDisposable
         string stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0 || !File.Exists(dll))
+        {
             throw new InvalidOperationException(
                 $"Building the scoring service did not give {dll} (exit code {process.ExitCode}).\n{stdout}\n{stderr.Result}");
+        }
+
         return dll;
     }
 

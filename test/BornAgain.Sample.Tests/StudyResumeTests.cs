@@ -1,6 +1,5 @@
-using Microsoft.ML.BornAgain.Networks;
+using Microsoft.ML.BornAgain;
 using Microsoft.ML.BornAgain.Sample.Study;
-using Microsoft.ML.BornAgain.Training;
 
 namespace BornAgain.Sample.Tests;
 

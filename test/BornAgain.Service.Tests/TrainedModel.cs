@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.BornAgain;
-using Microsoft.ML.BornAgain.Networks;
 
 namespace BornAgain.Service.Tests;
 

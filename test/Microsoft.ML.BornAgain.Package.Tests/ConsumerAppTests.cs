@@ -4,8 +4,8 @@ namespace Microsoft.ML.BornAgain.Package.Tests;
 
 /// <summary>
 /// The consumer path: a brand-new console app in a temp folder OUTSIDE the repository (so none of the repository's
-/// Directory.Build.* or central versions apply) references the packed Microsoft.ML.BornAgain from the local folder
-/// feed plus TorchSharp-cpu, builds (the package's buildTransitive targets must patch LibTorch's native library on
+/// Directory.Build.* or central versions apply) gets the packed BornAgain.ML from the local folder feed and
+/// TorchSharp-cpu with the README's own `dotnet add package` commands, builds (the package's buildTransitive targets must patch LibTorch's native library on
 /// Debian 12 with no step of the app's own), trains on a few real images and saves model.zip; a second process loads
 /// it and scores with PredictionEngine, and must give the first process's predictions.
 /// </summary>
@@ -24,6 +24,11 @@ public sealed class ConsumerAppTests
         try
         {
             WriteApp(app);
+            TestContext.WriteLine(DotnetCommand.Run(app, BuildTimeout, ReadmeCommands.Arguments(ReadmeCommands.AddPackage, PackedLibrary.Feed)).EnsureSuccess().Output);
+            TestContext.WriteLine(DotnetCommand.Run(app, BuildTimeout, ReadmeCommands.Arguments(ReadmeCommands.AddBackend, PackedLibrary.Feed)).EnsureSuccess().Output);
+            var project = File.ReadAllText(Path.Combine(app, "ConsumerApp.csproj"));
+            Assert.Contains($"<PackageReference Include=\"{PackedLibrary.PackageId}\" Version=\"{PackedLibrary.Version}\" />", project,
+                "dotnet add package took this run's package from the folder");
 
             var build = DotnetCommand.Run(app, BuildTimeout, "build", "-c", "Release", "--disable-build-servers").EnsureSuccess();
             TestContext.WriteLine(build.Output);
@@ -65,23 +70,61 @@ public sealed class ConsumerAppTests
         }
     }
 
+    [TestMethod]
+    public void ReadmeQuickStartBuildsAndRunsAgainstThePackage()
+    {
+        // The README's C# block, word for word, as a new app's Program.cs, run where images/train/<class>/*.jpg and
+        // cat.jpg exist (a few of the shipped CIFAR-10 images).
+        var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
+        var start = readme.IndexOf("```csharp\n", StringComparison.Ordinal);
+        Assert.IsGreaterThanOrEqualTo(0, start, "README.md has a C# quick start");
+        start += "```csharp\n".Length;
+        var quickStart = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        Assert.IsLessThanOrEqualTo(20, quickStart.Split('\n').Count(line => line.Trim().Length > 0 && !line.TrimStart().StartsWith("using ", StringComparison.Ordinal)),
+            "a quick start of about 15 lines");
+
+        var app = Directory.CreateTempSubdirectory("bornagain-quickstart-").FullName;
+        try
+        {
+            WriteApp(app);
+            File.WriteAllText(Path.Combine(app, "Program.cs"), quickStart);
+            string[] classes = ["airplane", "automobile", "bird"];
+            foreach (var label in classes)
+            {
+                var folder = Directory.CreateDirectory(Path.Combine(app, "images", "train", label)).FullName;
+                foreach (var image in Directory.GetFiles(Path.Combine(RepositoryPaths.SampleImages, "train", label), "*.jpg").Order(StringComparer.Ordinal).Take(10))
+                    File.Copy(image, Path.Combine(folder, Path.GetFileName(image)));
+            }
+            File.Copy(Path.Combine(RepositoryPaths.SampleImages, "test", "bird", "0000.jpg"), Path.Combine(app, "cat.jpg"));
+
+            DotnetCommand.Run(app, BuildTimeout, ReadmeCommands.Arguments(ReadmeCommands.AddPackage, PackedLibrary.Feed)).EnsureSuccess();
+            DotnetCommand.Run(app, BuildTimeout, ReadmeCommands.Arguments(ReadmeCommands.AddBackend, PackedLibrary.Feed)).EnsureSuccess();
+            TestContext.WriteLine(DotnetCommand.Run(app, BuildTimeout, "build", "-c", "Release").EnsureSuccess().Output);
+            var run = DotnetCommand.Run(app, RunTimeout, Path.Combine(app, "bin", "Release", "net10.0", "ConsumerApp.dll")).EnsureSuccess();
+            TestContext.WriteLine(run.Output);
+            CollectionAssert.Contains(classes, run.Output.Trim().Split('\n').Last().Trim(), "the quick start prints a predicted class");
+            Assert.IsTrue(File.Exists(Path.Combine(app, "model.zip")), "the quick start saved its model");
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(app, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
     private static void WriteApp(string app)
     {
         var template = Path.Combine(AppContext.BaseDirectory, "ConsumerAppTemplate");
-        File.WriteAllText(Path.Combine(app, "ConsumerApp.csproj"),
-            File.ReadAllText(Path.Combine(template, "ConsumerApp.csproj")).Replace("$BORNAGAIN_VERSION$", PackedLibrary.Version));
+        File.Copy(Path.Combine(template, "ConsumerApp.csproj"), Path.Combine(app, "ConsumerApp.csproj"));
         File.Copy(Path.Combine(template, "Program.cs"), Path.Combine(app, "Program.cs"));
 
-        // The local feed is added to the machine's own sources (nuget.org): everything else restores as it normally
-        // does, from the normal global packages folder; our package comes only from the feed (a version nobody else has).
-        File.WriteAllText(Path.Combine(app, "NuGet.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="bornagain-test-feed" value="{PackedLibrary.Feed}" />
-              </packageSources>
-            </configuration>
-            """);
+        // No NuGet.config: the machine's own sources serve everything else, from the normal global packages folder;
+        // our package comes only from the folder named by --source (a version nobody else has).
         // Stop MSBuild's upward search for Directory.Build.* and Directory.Packages.props at the app's own folder.
         File.WriteAllText(Path.Combine(app, "Directory.Build.props"), "<Project />\n");
         File.WriteAllText(Path.Combine(app, "Directory.Build.targets"), "<Project />\n");

@@ -22,7 +22,12 @@ internal sealed record DotnetResult(string Arguments, int ExitCode, string Outpu
 /// </summary>
 internal static class DotnetCommand
 {
-    public static DotnetResult Run(string workingDirectory, TimeSpan timeout, params string[] arguments)
+    public static DotnetResult Run(string workingDirectory, TimeSpan timeout, params string[] arguments) =>
+        Run(workingDirectory, timeout, new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs with extra environment variables (MSBuild reads them as properties).</summary>
+    public static DotnetResult Run(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment,
+        params string[] arguments)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -37,13 +42,17 @@ internal static class DotnetCommand
         {
             if (name.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || name.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)
                 || name is "DOTNET_HOST_PATH" or "DOTNET_CLI_UI_LANGUAGE")
+            {
                 start.Environment.Remove(name);
+            }
         }
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
         start.Environment["UseSharedCompilation"] = "false";
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
 
         var output = new StringBuilder();
         using var process = new Process { StartInfo = start };

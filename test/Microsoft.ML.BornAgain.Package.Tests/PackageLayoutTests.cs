@@ -4,7 +4,7 @@ using System.Xml.Linq;
 namespace Microsoft.ML.BornAgain.Package.Tests;
 
 /// <summary>
-/// The packed .nupkg and .snupkg as files: exactly the library, its XML docs, the README and the build targets, and
+/// The packed .nupkg and .snupkg as files: exactly the library, its XML docs, the package readme and the build targets, and
 /// the nuspec's metadata and dependency ranges. Nothing of the build machinery (the publicized Microsoft.ML.Core
 /// reference, the Publicizer tool, Mono.Cecil) may leak into either.
 /// </summary>
@@ -13,11 +13,11 @@ public sealed class PackageLayoutTests
 {
     private static readonly string[] ExpectedContent =
     [
-        "Microsoft.ML.BornAgain.nuspec",
-        "README.md",
-        "build/Microsoft.ML.BornAgain.targets",
+        "BornAgain.ML.nuspec",
+        "PACKAGE.md",
+        "build/BornAgain.ML.targets",
         "build/TorchSharpNativeFix.targets",
-        "buildTransitive/Microsoft.ML.BornAgain.targets",
+        "buildTransitive/BornAgain.ML.targets",
         "lib/net10.0/Microsoft.ML.BornAgain.dll",
         "lib/net10.0/Microsoft.ML.BornAgain.xml",
     ];
@@ -31,7 +31,7 @@ public sealed class PackageLayoutTests
     [TestMethod]
     public void SymbolsPackageHoldsOnlyTheLibraryPdb()
     {
-        Assert.AreEqual("Microsoft.ML.BornAgain.nuspec\nlib/net10.0/Microsoft.ML.BornAgain.pdb",
+        Assert.AreEqual("BornAgain.ML.nuspec\nlib/net10.0/Microsoft.ML.BornAgain.pdb",
             string.Join("\n", ContentEntries(PackedLibrary.SymbolsPackagePath)));
     }
 
@@ -98,20 +98,25 @@ public sealed class PackageLayoutTests
         Assert.AreEqual(PackedLibrary.Version, Value("version"));
         Assert.Contains("Born-Again Networks", Value("description"));
         Assert.Contains("TorchSharp-cpu", Value("description"), "the description says a backend package is needed");
-        Assert.AreEqual("README.md", Value("readme"));
+        Assert.AreEqual("PACKAGE.md", Value("readme"));
+        Assert.StartsWith("https://", Value("projectUrl"), "the package page links to the project");
+        Assert.Contains("MIT", File.ReadAllText(Path.Combine(RepositoryPaths.Root, "LICENSE")), "the repository has the license the package declares");
         Assert.Contains("ML.NET", Value("tags"));
         var license = metadata.Element(metadata.Name.Namespace + "license")!;
         Assert.AreEqual("expression", (string?)license.Attribute("type"));
         Assert.AreEqual("MIT", license.Value);
         var repository = metadata.Element(metadata.Name.Namespace + "repository")!;
         Assert.AreEqual("git", (string?)repository.Attribute("type"));
+        Assert.StartsWith("https://", (string?)repository.Attribute("url") ?? "", "source link: the repository URL");
+        Assert.MatchesRegex("^[0-9a-f]{40}$", (string?)repository.Attribute("commit") ?? "", "source link: the commit packed");
     }
 
     [TestMethod]
     public void BuildTransitiveTargetsImportTheShippedNativeFix()
     {
         using var zip = ZipFile.OpenRead(PackedLibrary.PackagePath);
-        var transitive = XDocument.Load(zip.GetEntry("buildTransitive/Microsoft.ML.BornAgain.targets")!.Open());
+        // NuGet imports only buildTransitive/<package id>.targets: the file name must follow the id.
+        var transitive = XDocument.Load(zip.GetEntry($"buildTransitive/{PackedLibrary.PackageId}.targets")!.Open());
         var import = transitive.Root!.Elements().Single(e => e.Name.LocalName == "Import");
         Assert.AreEqual("$(MSBuildThisFileDirectory)../build/TorchSharpNativeFix.targets", (string?)import.Attribute("Project"));
         Assert.AreEqual("'$(TorchSharpNativeFixImported)' != 'true'", (string?)import.Attribute("Condition"));
@@ -119,6 +124,24 @@ public sealed class PackageLayoutTests
         // The shipped fix is the repository's file, byte for byte.
         using var packed = new StreamReader(zip.GetEntry("build/TorchSharpNativeFix.targets")!.Open());
         Assert.AreEqual(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "build", "TorchSharpNativeFix.targets")), packed.ReadToEnd());
+    }
+
+    [TestMethod]
+    public void PackageReadmeIsWrittenForThePackagePage()
+    {
+        using var zip = ZipFile.OpenRead(PackedLibrary.PackagePath);
+        using var reader = new StreamReader(zip.GetEntry("PACKAGE.md")!.Open());
+        var readme = reader.ReadToEnd();
+        Assert.IsLessThan(6000, readme.Length, "a short readme");
+        // nuget.org cannot follow links relative to the repository, and shows no images from it.
+        foreach (System.Text.RegularExpressions.Match link in System.Text.RegularExpressions.Regex.Matches(readme, @"\]\(([^)]*)\)"))
+            Assert.StartsWith("https://", link.Groups[1].Value, $"link {link.Value} is absolute");
+        Assert.DoesNotContain("![", readme, "no images");
+        Assert.DoesNotContain("<img", readme, "no images");
+        // The native patch is described, with its opt-out.
+        Assert.Contains("libLibTorchSharp.so", readme);
+        Assert.Contains("TorchSharpNativeFixEnabled", readme);
+        Assert.Contains("dotnet add package BornAgain.ML", readme);
     }
 
     private static List<string> ContentEntries(string packagePath)

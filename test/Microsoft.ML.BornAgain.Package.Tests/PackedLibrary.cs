@@ -4,15 +4,17 @@ using System.Xml.Linq;
 namespace Microsoft.ML.BornAgain.Package.Tests;
 
 /// <summary>
-/// Packs the library once per test run, exactly as the README says (dotnet pack -c Release), into a temp folder
-/// feed. The version is a unique prerelease (0.1.0-test.&lt;run id&gt;), so NuGet's global packages folder, which the
-/// consumer app shares with the machine (to reuse the gigabyte of LibTorch packages), can never hand it a stale
-/// copy of our package from an earlier run; that one version is deleted from the folder at the end.
+/// Packs the library once per test run with the README's own command line (<see cref="ReadmeCommands.Pack"/>, its
+/// &lt;folder&gt; a temp folder feed). The version is unique to the run (0.&lt;random&gt;.&lt;random&gt;, stable, so that
+/// <c>dotnet add package</c> takes it without --prerelease), given to MSBuild as the environment variable Version so
+/// that the command line stays exactly the README's. NuGet's global packages folder, which the consumer app shares
+/// with the machine (to reuse the gigabyte of LibTorch packages), can then never hand it a stale copy of our package
+/// from an earlier run; that one version is deleted from the folder at the end.
 /// </summary>
 [TestClass]
 public static class PackedLibrary
 {
-    public const string PackageId = "Microsoft.ML.BornAgain";
+    public const string PackageId = "BornAgain.ML";
 
     private static string? _feed;
     private static string? _version;
@@ -30,11 +32,10 @@ public static class PackedLibrary
     [AssemblyInitialize]
     public static void Pack(TestContext context)
     {
-        _version = "0.1.0-test." + Guid.NewGuid().ToString("N")[..12];
+        _version = $"0.{Random.Shared.Next(1, 65535)}.{Random.Shared.Next(1, 65535)}";   // parts stay below 65535: also the assembly version
         _feed = Directory.CreateTempSubdirectory("bornagain-feed-").FullName;
-        DotnetCommand.Run(RepositoryPaths.Root, TimeSpan.FromMinutes(8),
-            "pack", RepositoryPaths.Library, "-c", "Release", "-o", _feed, $"-p:Version={_version}",
-            "--disable-build-servers").EnsureSuccess();
+        DotnetCommand.Run(RepositoryPaths.Root, TimeSpan.FromMinutes(8), new Dictionary<string, string> { ["Version"] = _version },
+            ReadmeCommands.Arguments(ReadmeCommands.Pack, _feed)).EnsureSuccess();
     }
 
     [AssemblyCleanup]

@@ -1,4 +1,6 @@
-namespace Microsoft.ML.BornAgain.Data;
+using Microsoft.ML.BornAgain.Data;
+
+namespace Microsoft.ML.BornAgain;
 
 /// <summary>
 /// Reads CIFAR-10 and CIFAR-100 in their official "binary version" (https://www.cs.toronto.edu/~kriz/cifar.html):
@@ -15,18 +17,18 @@ namespace Microsoft.ML.BornAgain.Data;
 public static class CifarBinaryReader
 {
     /// <summary>Image height and width (CIFAR images are 32 x 32).</summary>
-    public const int ImageSide = 32;
+    internal const int ImageSide = 32;
 
     /// <summary>Pixel bytes per record: 3 planes (R, G, B) of 32 x 32.</summary>
-    public const int PixelBytesPerRecord = 3 * ImageSide * ImageSide;
+    internal const int PixelBytesPerRecord = 3 * ImageSide * ImageSide;
 
     /// <summary>Record length in bytes: 3,073 for CIFAR-10 (1 label byte), 3,074 for CIFAR-100 (coarse, fine).</summary>
     /// <param name="kind">The record layout.</param>
-    public static int RecordLength(CifarLabelKind kind) => LabelBytes(kind) + PixelBytesPerRecord;
+    internal static int RecordLength(CifarLabelKind kind) => LabelBytes(kind) + PixelBytesPerRecord;
 
     /// <summary>Number of classes: 10 (CIFAR-10), 100 (CIFAR-100 fine) or 20 (CIFAR-100 coarse).</summary>
     /// <param name="kind">The record layout and label choice.</param>
-    public static int ClassCount(CifarLabelKind kind) => kind switch
+    internal static int ClassCount(CifarLabelKind kind) => kind switch
     {
         CifarLabelKind.Cifar10 => 10,
         CifarLabelKind.Cifar100Fine => 100,
@@ -39,7 +41,7 @@ public static class CifarBinaryReader
     /// <c>coarse_label_names.txt</c>.
     /// </summary>
     /// <param name="kind">The record layout and label choice.</param>
-    public static string MetaFileName(CifarLabelKind kind) => kind switch
+    internal static string MetaFileName(CifarLabelKind kind) => kind switch
     {
         CifarLabelKind.Cifar10 => "batches.meta.txt",
         CifarLabelKind.Cifar100Fine => "fine_label_names.txt",

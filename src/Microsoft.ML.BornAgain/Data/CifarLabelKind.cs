@@ -1,4 +1,4 @@
-namespace Microsoft.ML.BornAgain.Data;
+namespace Microsoft.ML.BornAgain;
 
 /// <summary>
 /// Which CIFAR "binary version" record layout a file has and, for CIFAR-100, which of its two labels to use.

@@ -1,4 +1,6 @@
-namespace Microsoft.ML.BornAgain.Data;
+using Microsoft.ML.BornAgain.Data;
+
+namespace Microsoft.ML.BornAgain;
 
 /// <summary>
 /// Loaders of public image data sets as <see cref="IDataView"/>s, on <c>mlContext.Data</c>. Every loader gives a text

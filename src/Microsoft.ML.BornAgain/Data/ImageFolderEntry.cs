@@ -1,4 +1,4 @@
-namespace Microsoft.ML.BornAgain.Data;
+namespace Microsoft.ML.BornAgain;
 
 /// <summary>One image file of an image-folder tree: its full path and its class (the name of its folder).</summary>
 /// <remarks>Property names are the column names of <see cref="DataOperationsCatalogExtensions.LoadImageFolder"/>.</remarks>

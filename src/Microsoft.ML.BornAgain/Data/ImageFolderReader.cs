@@ -1,4 +1,4 @@
-namespace Microsoft.ML.BornAgain.Data;
+namespace Microsoft.ML.BornAgain;
 
 /// <summary>
 /// Lists an image-folder tree, <c>root/&lt;class&gt;/*.png|jpg|jpeg|bmp</c> (the layout of ML.NET's image

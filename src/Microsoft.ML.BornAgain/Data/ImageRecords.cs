@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.BornAgain.Data;
+namespace Microsoft.ML.BornAgain;
 
 /// <summary>
 /// Decoded images of one data set held in memory: 8-bit pixels in N x C x H x W (channel-planar) order, an integer

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace Microsoft.ML.BornAgain.Data;
+namespace Microsoft.ML.BornAgain;
 
 /// <summary>
 /// Reads image/label pairs in MNIST's idx format (http://yann.lecun.com/exdb/mnist/), as used by MNIST and
@@ -18,10 +18,10 @@ namespace Microsoft.ML.BornAgain.Data;
 public static class MnistIdxReader
 {
     /// <summary>Magic number of an idx file of unsigned bytes with 3 dimensions (images).</summary>
-    public const int ImagesMagic = 0x00000803;
+    internal const int ImagesMagic = 0x00000803;
 
     /// <summary>Magic number of an idx file of unsigned bytes with 1 dimension (labels).</summary>
-    public const int LabelsMagic = 0x00000801;
+    internal const int LabelsMagic = 0x00000801;
 
     /// <summary>MNIST's class names, the digits "0".."9"; the default when no names are given.</summary>
     public static IReadOnlyList<string> DigitClassNames { get; } =

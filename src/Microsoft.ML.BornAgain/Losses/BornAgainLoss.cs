@@ -1,9 +1,13 @@
-namespace Microsoft.ML.BornAgain.Losses;
+namespace Microsoft.ML.BornAgain;
 
 /// <summary>
 /// The objective a student generation is trained with (Furlanello et al., "Born Again Neural Networks", ICML 2018).
 /// </summary>
 /// <remarks>
+/// <para>
+/// Names: each member is spelled out and matches the internal loss class of the same name; the paper's abbreviations
+/// are BAN, BAN+L, KD (Hinton's knowledge distillation), CWTM and DKPP.
+/// </para>
 /// <para>
 /// Notation: student logits z with probabilities q = softmax(z), teacher logits t with probabilities p = softmax(t),
 /// a mini-batch of b samples s, label y_s. The teacher is frozen: its outputs are constants and receive no gradient.
@@ -31,12 +35,12 @@ public enum BornAgainLoss
     BanPlusLabels,
 
     /// <summary>
-    /// Knowledge distillation of Hinton et al. 2015 (arXiv:1503.02531, Sec. 2), which the BAN paper contrasts in
+    /// KD, knowledge distillation of Hinton et al. 2015 (arXiv:1503.02531, Sec. 2), which the BAN paper contrasts in
     /// Sec. 2.1: L = α · CE(y, q) + (1 − α) · T² · KL(softmax(t/T) ‖ softmax(z/T)), where the KL divergence is summed
     /// over classes and averaged over the batch ("batchmean"), α is the label weight and T the temperature.
     /// The T² factor keeps the soft-target gradient's scale independent of T.
     /// </summary>
-    Distillation,
+    HintonDistillation,
 
     /// <summary>
     /// CWTM, Confidence-Weighted by Teacher Max (Sec. 3.2, Eq. 10; "CWTM" column of Table 2): the label cross-entropy
@@ -44,7 +48,7 @@ public enum BornAgainLoss
     /// w_s = max_j p_{j,s} / Σ_u max_j p_{j,u}. The weights sum to 1 over the batch, use the teacher's maximum even
     /// when the teacher is wrong, and discard every other teacher output.
     /// </summary>
-    Cwtm,
+    ConfidenceWeightedByTeacherMax,
 
     /// <summary>
     /// DKPP, Dark Knowledge with Permuted Predictions (Sec. 3.2, Eq. 11; "DKPP" column of Table 2): the BAN
@@ -53,5 +57,5 @@ public enum BornAgainLoss
     /// is drawn per sample on every call from the seeded generator, destroying class-similarity information while
     /// keeping every permutation-invariant statistic of the teacher's output.
     /// </summary>
-    Dkpp,
+    DarkKnowledgePermuted,
 }

@@ -40,9 +40,9 @@ internal abstract class StudentLoss
         {
             BornAgainLoss.Ban => new BanLoss(),
             BornAgainLoss.BanPlusLabels => new BanPlusLabelsLoss(labelWeight),
-            BornAgainLoss.Distillation => new HintonDistillationLoss(labelWeight, temperature),
-            BornAgainLoss.Cwtm => new ConfidenceWeightedByTeacherMaxLoss(),
-            BornAgainLoss.Dkpp => new DarkKnowledgePermutedLoss(generator),
+            BornAgainLoss.HintonDistillation => new HintonDistillationLoss(labelWeight, temperature),
+            BornAgainLoss.ConfidenceWeightedByTeacherMax => new ConfidenceWeightedByTeacherMaxLoss(),
+            BornAgainLoss.DarkKnowledgePermuted => new DarkKnowledgePermutedLoss(generator),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind,
                 $"Unknown loss kind; expected one of {string.Join(", ", Enum.GetNames<BornAgainLoss>())}."),
         };

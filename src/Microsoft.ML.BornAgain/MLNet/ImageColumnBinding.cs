@@ -43,14 +43,20 @@ internal sealed class ImageColumnBinding
         if (type is VectorDataViewType { ItemType: var floatItem, IsKnownSize: true } vector && floatItem == NumberDataViewType.Single)
         {
             if (declaredShape is not { } shape)
+            {
                 throw new ArgumentException(
                     $"Image column '{columnName}' is a Vector<Single> of {vector.Size} values: set the options " +
                     "'ImageChannels', 'ImageHeight' and 'ImageWidth' so that their product is the vector size " +
                     "(channel-planar C x H x W, as ExtractPixels writes by default).", "options");
+            }
+
             if (shape.PixelCount != vector.Size)
+            {
                 throw SchemaErrors.Mismatch("image", columnName,
                     $"Vector<Single, {shape.PixelCount}> (ImageChannels x ImageHeight x ImageWidth = {shape})",
                     type.ToString());
+            }
+
             return new ImageColumnBinding(columnName, ImageColumnKind.PixelVector, shape);
         }
         throw SchemaErrors.Mismatch("image", columnName, Expected, type.ToString());

@@ -31,11 +31,17 @@ internal static class LabelColumnBinding
         if (key.RawType != typeof(uint))
             throw SchemaErrors.Mismatch("label", columnName, "Key<UInt32>", column.Type.ToString(), Hint);
         if (key.Count < 2)
+        {
             throw new ArgumentOutOfRangeException(SchemaErrors.InputSchemaParameter,
                 $"Label column '{columnName}' has {key.Count} class: classification needs at least 2 classes.");
+        }
+
         if (key.Count > MaxClasses)
+        {
             throw new ArgumentOutOfRangeException(SchemaErrors.InputSchemaParameter,
                 $"Label column '{columnName}' has {key.Count} classes; at most {MaxClasses} are supported.");
+        }
+
         return (column, (int)key.Count);
     }
 }

@@ -58,8 +58,11 @@ internal sealed class LabelKeyValues
             _ => Read<bool>(label, annotation.Value, v => v ? "true" : "false"),
         };
         if (values.Length != classCount)
+        {
             throw new InvalidOperationException(
                 $"Label column '{label.Name}' has {values.Length} key values for a key type of {classCount} classes.");
+        }
+
         return new LabelKeyValues(classCount, typeName, values);
     }
 

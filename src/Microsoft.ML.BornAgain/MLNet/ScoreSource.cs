@@ -80,8 +80,10 @@ internal sealed class BatchScoreSource : ScoreSource
         while (_lookaheadHasRow && _lookahead.Position < position)
             _lookaheadHasRow = _lookahead.MoveNext();
         if (!_lookaheadHasRow || _lookahead.Position != position)
+        {
             throw new InvalidOperationException(
                 $"The input data gave different rows to two cursors (row {position} not found): batch scoring needs an IDataView whose cursors repeat.");
+        }
 
         int count = 0;
         while (_lookaheadHasRow && count < BatchSize)

@@ -32,13 +32,19 @@ internal static class TrainingDataLoader
             cancellation.ThrowIfCancellationRequested();
             labelGetter(ref key);
             if (key == 0)
+            {
                 throw new InvalidDataException(
                     $"Label column '{labelColumnName}' of the {dataName} has a missing value at row {cursor.Position}: " +
                     "every row needs a label.");
+            }
+
             if (key > classCount)
+            {
                 throw new InvalidDataException(
                     $"Label column '{labelColumnName}' of the {dataName} has key {key} at row {cursor.Position}, " +
                     $"outside its key type's range 1..{classCount}.");
+            }
+
             var decoded = reader.Read();
             allGrayscale &= decoded.IsGrayscale;
             images.Add(Compact(decoded));

@@ -1,4 +1,6 @@
-namespace Microsoft.ML.BornAgain.Networks;
+using Microsoft.ML.BornAgain.Networks;
+
+namespace Microsoft.ML.BornAgain;
 
 public sealed partial record NetworkArchitecture
 {

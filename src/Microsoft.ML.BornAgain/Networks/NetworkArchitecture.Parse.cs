@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Microsoft.ML.BornAgain.Networks;
+namespace Microsoft.ML.BornAgain;
 
 public sealed partial record NetworkArchitecture
 {

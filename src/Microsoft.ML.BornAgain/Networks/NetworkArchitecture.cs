@@ -1,7 +1,7 @@
 using System.Globalization;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.BornAgain.Networks;
+namespace Microsoft.ML.BornAgain;
 
 /// <summary>
 /// An immutable, validated description of a network (family, depth, widths, rates) that creates fresh, randomly
@@ -120,7 +120,7 @@ public sealed partial record NetworkArchitecture
     /// <param name="classCount">Number of classes, the width of the output logits; at least 1.</param>
     /// <returns>A module mapping images [B, inputChannels, H, W] with H, W at least 8 to logits [B, classCount].</returns>
     /// <exception cref="ArgumentOutOfRangeException">An argument is below 1.</exception>
-    public nn.Module<Tensor, Tensor> CreateNetwork(int inputChannels, int classCount)
+    internal nn.Module<Tensor, Tensor> CreateNetwork(int inputChannels, int classCount)
     {
         RequireAtLeastOne(inputChannels, nameof(inputChannels));
         RequireAtLeastOne(classCount, nameof(classCount));

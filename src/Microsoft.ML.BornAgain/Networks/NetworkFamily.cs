@@ -1,4 +1,4 @@
-namespace Microsoft.ML.BornAgain.Networks;
+namespace Microsoft.ML.BornAgain;
 
 /// <summary>The convolutional network families a Born-Again run can train.</summary>
 /// <remarks>

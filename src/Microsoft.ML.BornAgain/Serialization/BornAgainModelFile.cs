@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.BornAgain.Serialization;
 
 /// <summary>
-/// Writes and reads a <see cref="BornAgainTransformer"/> inside the ML.NET model zip: the settings in the
+/// Writes and reads a Born-Again transformer (as a <see cref="SavedTransformer"/>) inside the ML.NET model zip: the settings in the
 /// transformer's own entry, each generation's weights in an entry of its own.
 /// </summary>
 /// <remarks>
@@ -37,7 +37,7 @@ internal static class BornAgainModelFile
     // 2^30 float32 parameters (4 GiB) is far above any network this library builds for images.
     private const long MaxParameters = 1L << 30;
 
-    public static void Save(ModelSaveContext ctx, BornAgainTransformer transformer)
+    public static void Save(ModelSaveContext ctx, SavedTransformer transformer)
     {
         ModelFormat.WritePayloadHeader(ctx);
         var w = ctx.Writer;
@@ -86,7 +86,7 @@ internal static class BornAgainModelFile
         }
     }
 
-    public static BornAgainTransformer Load(ModelLoadContext ctx)
+    public static SavedTransformer Load(ModelLoadContext ctx)
     {
         ModelFormat.ReadPayloadHeader(ctx);
         var r = ctx.Reader;
@@ -135,7 +135,7 @@ internal static class BornAgainModelFile
                 ModelFormat.LoadBlob(ctx, EntryName(g), stream => LoadWeights(network, ReadCapped(stream, parameters, g), hash, g));
             }
             var model = new BornAgainModel(generations, new ChannelNormalization(mean, std), channels, height, width, classCount, CPU);
-            return new BornAgainTransformer(model, labels, new ImageShape(channels, height, width), imageColumn, scoreColumn,
+            return new SavedTransformer(model, labels, new ImageShape(channels, height, width), imageColumn, scoreColumn,
                 predictedLabelColumn, scoring);
         }
         catch

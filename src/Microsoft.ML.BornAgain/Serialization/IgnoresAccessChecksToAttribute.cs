@@ -2,8 +2,9 @@
 // but run against the real one, where they are internal. This attribute makes CoreCLR skip the access checks for
 // calls from this assembly into Microsoft.ML.Core. Without it, saving fails with MethodAccessException, and loading
 // fails obscurely because the CLR silently drops our internal [assembly: LoadableClass] attribute.
-// See ../shared/design/saving-inside-the-mlnet-zip.md. Every assembly in the PublicizeType list must be named here.
+// See docs/design.md. Every assembly in the PublicizeType list must be named here.
 [assembly: System.Runtime.CompilerServices.IgnoresAccessChecksTo("Microsoft.ML.Core")]
+[assembly: System.Runtime.CompilerServices.IgnoresAccessChecksTo("Microsoft.ML.Data")]
 
 namespace System.Runtime.CompilerServices;
 

@@ -4,7 +4,7 @@ namespace Microsoft.ML.BornAgain.Serialization;
 
 /// <summary>
 /// How the Born-Again transformer is laid out inside an ML.NET model zip
-/// (design: ../shared/design/saving-inside-the-mlnet-zip.md).
+/// (design: docs/design.md).
 /// <list type="bullet">
 /// <item>ML.NET's own header (<see cref="VersionInfo"/>) is frozen at <see cref="FrozenHeaderVersion"/> forever:
 /// when it rejects a model, its message names the ML.NET version, which would mislead our users.</item>
@@ -37,7 +37,7 @@ internal static class ModelFormat
     public const int OldestReadableVersion = 1;
 
     /// <summary>The NuGet package users must upgrade when a model is too new for them.</summary>
-    public const string PackageName = "Microsoft.ML.BornAgain";
+    public const string PackageName = "BornAgain.ML";
 
     /// <summary>
     /// The loader assembly's SIMPLE name: ML.NET calls <c>Assembly.Load</c> with it when loading a model. A full name

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.BornAgain.Training;
+namespace Microsoft.ML.BornAgain;
 
 /// <summary>Progress after one training batch.</summary>
 /// <param name="Generation">0 for the teacher, k for BAN-k.</param>

@@ -12,7 +12,7 @@ namespace Microsoft.ML.BornAgain.Training;
 /// Scoring is safe from several threads at once (networks are only read, in evaluation mode, under no_grad);
 /// disposing while another thread scores is not.
 /// </remarks>
-public sealed class BornAgainModel : IDisposable
+internal sealed class BornAgainModel : IDisposable
 {
     private bool _disposed;
 
@@ -64,9 +64,11 @@ public sealed class BornAgainModel : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckGenerations(generations, nameof(generations));
         if (images.dim() != 4 || images.shape[1] != InputChannels || images.shape[2] != InputHeight || images.shape[3] != InputWidth)
+        {
             throw new ArgumentException(
                 $"Expected images of shape [B, {InputChannels}, {InputHeight}, {InputWidth}]; got {ImageTensorDataset.FormatShape(images.shape)}.",
                 nameof(images));
+        }
 
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
@@ -84,12 +86,16 @@ public sealed class BornAgainModel : IDisposable
         foreach (int g in generations)
         {
             if (g < 0 || g >= Generations.Count)
+            {
                 throw new ArgumentOutOfRangeException(parameterName, g,
                     $"Generation {g} does not exist: the model has generations 0 (teacher) to {Generations.Count - 1}.");
+            }
         }
         if (generations.Distinct().Count() != generations.Count)
+        {
             throw new ArgumentException(
                 $"Each generation may appear once; got [{string.Join(", ", generations)}].", parameterName);
+        }
     }
 
     /// <summary>Frees every generation's network.</summary>

@@ -7,7 +7,7 @@ namespace Microsoft.ML.BornAgain.Training;
 /// The Born-Again training engine without ML.NET: a teacher learns from the labels, then each generation learns from
 /// the one before (Furlanello et al., ICML 2018, <see href="https://arxiv.org/abs/1805.04770"/>).
 /// </summary>
-public static class BornAgainTraining
+internal static class BornAgainTraining
 {
     /// <summary>Trains the teacher and <see cref="BornAgainTrainingOptions.Generations"/> students.</summary>
     /// <param name="train">Training images and labels (raw pixel values; normalization is computed from them).</param>
@@ -43,12 +43,12 @@ public static class BornAgainTraining
             return new BornAgainModel(generations, normalization, train.Channels, train.Height, train.Width,
                 train.ClassCount, device);
         }
-        catch (OperationCanceledException e) when (e is not TrainingCanceledException && generations.Count > 0)
+        catch (OperationCanceledException e) when (e is not GenerationsCanceledException && generations.Count > 0)
         {
             // Finished generations are the caller's: hand them over instead of throwing them away.
             var finished = new BornAgainModel(generations, normalization!, train.Channels,
                 train.Height, train.Width, train.ClassCount, device);
-            throw new TrainingCanceledException(
+            throw new GenerationsCanceledException(
                 $"Training was cancelled during generation {generations.Count}; generations 0 to {generations.Count - 1} " +
                 "finished and are in the exception's Model." +
                 (options.CheckpointDirectory is null ? "" : " Training again with the same checkpoint directory resumes."),
@@ -82,9 +82,12 @@ public static class BornAgainTraining
             throw new ArgumentException($"Option 'Device' must name a TorchSharp device such as \"cpu\" or \"cuda:0\"; got \"{name}\".", "Device", e);
         }
         if (device.type == DeviceType.CUDA && !cuda.is_available())
+        {
             throw new InvalidOperationException(
                 $"Option 'Device' asks for \"{name}\", but CUDA is not available: reference a CUDA backend package " +
                 "(build with -p:TorchSharpBackend=cuda-linux or cuda-windows) on a machine with an NVIDIA GPU, or use \"cpu\".");
+        }
+
         return device;
     }
 
@@ -99,12 +102,18 @@ public static class BornAgainTraining
         if (validation is null)
             return;
         if (validation.Channels != train.Channels || validation.Height != train.Height || validation.Width != train.Width)
+        {
             throw new ArgumentException(
                 $"Validation images must have the training images' shape {train.Channels}x{train.Height}x{train.Width}; " +
                 $"got {validation.Channels}x{validation.Height}x{validation.Width}.", nameof(validation));
+        }
+
         if (validation.ClassCount != train.ClassCount)
+        {
             throw new ArgumentException(
                 $"Validation data must have the training data's {train.ClassCount} classes; got {validation.ClassCount}.", nameof(validation));
+        }
+
         if (validation.Count == 0)
             throw new ArgumentException("Validation data is empty.", nameof(validation));
         if (!AllFinite(validation.Images))

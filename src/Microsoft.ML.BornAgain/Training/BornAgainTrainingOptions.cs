@@ -1,7 +1,7 @@
 using Microsoft.ML.BornAgain.Losses;
 using Microsoft.ML.BornAgain.Networks;
 
-namespace Microsoft.ML.BornAgain.Training;
+namespace Microsoft.ML.BornAgain;
 
 /// <summary>
 /// Every setting of Born-Again training: the networks, the generations, the student loss, the optimizer and its
@@ -14,6 +14,11 @@ namespace Microsoft.ML.BornAgain.Training;
 /// </remarks>
 public class BornAgainTrainingOptions
 {
+    /// <summary>Only <see cref="BornAgainTrainer.Options"/> (and the engine inside this library) create options.</summary>
+    internal BornAgainTrainingOptions()
+    {
+    }
+
     /// <summary>Number of born-again students trained after the teacher.</summary>
     /// <value>Default 2 (teacher, BAN-1, BAN-2). 0 trains the teacher only. At most 100.</value>
     public int Generations { get; set; } = Defaults.Generations;
@@ -40,12 +45,12 @@ public class BornAgainTrainingOptions
 
     /// <summary>
     /// Weight of the label cross-entropy in <see cref="BornAgainLoss.BanPlusLabels"/> and
-    /// <see cref="BornAgainLoss.Distillation"/> (Hinton's alpha); the teacher term gets 1 - weight.
+    /// <see cref="BornAgainLoss.HintonDistillation"/> (Hinton's alpha); the teacher term gets 1 - weight.
     /// </summary>
     /// <value>Default 0.5. In [0, 1]. Ignored by the other losses.</value>
     public double LabelWeight { get; set; } = Defaults.LabelWeight;
 
-    /// <summary>Softmax temperature of <see cref="BornAgainLoss.Distillation"/>.</summary>
+    /// <summary>Softmax temperature of <see cref="BornAgainLoss.HintonDistillation"/>.</summary>
     /// <value>Default 4. Greater than 0. The paper's own losses use no temperature (T = 1).</value>
     public double Temperature { get; set; } = Defaults.Temperature;
 
@@ -121,21 +126,24 @@ public class BornAgainTrainingOptions
     /// <summary>Called after every training batch (on the training thread): for progress bars.</summary>
     public Action<BatchProgress>? BatchCompleted { get; set; }
 
-    /// <summary>Stops training within one batch; <see cref="OperationCanceledException"/> is thrown.</summary>
+    /// <summary>
+    /// Stops training within one batch, as <c>MLContext.CancelExecution()</c> does: <see cref="TrainingCanceledException"/>
+    /// (holding the finished generations) is thrown, or <see cref="OperationCanceledException"/> before the teacher finished.
+    /// </summary>
     public CancellationToken CancellationToken { get; set; }
 
     /// <summary>A shallow copy, so a trainer can fill in defaults (seed, device, logging) without changing the user's object.</summary>
     internal BornAgainTrainingOptions CopyTrainingOptions() => (BornAgainTrainingOptions)MemberwiseClone();
 
     /// <summary>The architecture of generation <paramref name="generation"/> (0 is the teacher).</summary>
-    public NetworkArchitecture ArchitectureOf(int generation) =>
+    internal NetworkArchitecture ArchitectureOf(int generation) =>
         GenerationArchitectures is { } perGeneration ? perGeneration[generation] : Architecture;
 
     /// <summary>
     /// Checks every option and throws <see cref="ArgumentOutOfRangeException"/> or <see cref="ArgumentException"/>
     /// naming the option, the rule and the value found.
     /// </summary>
-    public virtual void Validate()
+    internal virtual void Validate()
     {
         CheckRange(Generations, 0, Defaults.MaxGenerations, nameof(Generations));
         CheckRange(EpochsPerGeneration, 1, 100_000, nameof(EpochsPerGeneration));
@@ -145,9 +153,12 @@ public class BornAgainTrainingOptions
         if (GenerationArchitectures is { } perGeneration)
         {
             if (perGeneration.Count != Generations + 1)
+            {
                 throw new ArgumentException(
                     $"Option 'GenerationArchitectures' needs one entry per generation including the teacher " +
                     $"(Generations + 1 = {Generations + 1}); got {perGeneration.Count}.", nameof(GenerationArchitectures));
+            }
+
             if (perGeneration.Any(a => a is null))
                 throw new ArgumentException("Option 'GenerationArchitectures' must not contain null entries.", nameof(GenerationArchitectures));
         }
@@ -183,8 +194,10 @@ public class BornAgainTrainingOptions
     {
         bool ok = value >= min && (maxInclusive ? value <= max : value < max);
         if (!ok)
+        {
             throw new ArgumentOutOfRangeException(name, value,
                 $"Option '{name}' must be in [{min}, {max}{(maxInclusive ? "]" : ")")}.");
+        }
     }
 
     /// <summary>The defaults, in one place, read by the options and by the catalog's flat overload.</summary>

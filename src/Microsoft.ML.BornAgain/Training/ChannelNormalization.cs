@@ -8,7 +8,7 @@ namespace Microsoft.ML.BornAgain.Training;
 /// Per-channel mean and standard deviation computed from the training images, applied to every batch in training
 /// and scoring (saved with the model so scoring sees exactly the training-time transformation).
 /// </summary>
-public sealed record ChannelNormalization
+internal sealed record ChannelNormalization
 {
     /// <summary>Creates a normalization from per-channel statistics.</summary>
     public ChannelNormalization(float[] mean, float[] standardDeviation)
@@ -16,8 +16,11 @@ public sealed record ChannelNormalization
         ArgumentNullException.ThrowIfNull(mean);
         ArgumentNullException.ThrowIfNull(standardDeviation);
         if (mean.Length == 0 || mean.Length != standardDeviation.Length)
+        {
             throw new ArgumentException(
                 $"Mean and standard deviation need one value per channel; got {mean.Length} and {standardDeviation.Length}.");
+        }
+
         if (standardDeviation.Any(s => !(s > 0) || float.IsInfinity(s)))
             throw new ArgumentOutOfRangeException(nameof(standardDeviation), "Every standard deviation must be positive and finite.");
         Mean = (float[])mean.Clone();

@@ -31,9 +31,12 @@ internal sealed class CheckpointWriter
         if (checkpoint is null)
             return null;
         if (checkpoint.Fingerprint != _fingerprint)
+        {
             throw new InvalidOperationException(
                 $"The checkpoint in '{_directory}' was written for other options or other training data; resuming from it " +
                 "would train a different model. Use another 'CheckpointDirectory', or delete the checkpoint to start again.");
+        }
+
         foreach (var finished in checkpoint.FinishedGenerations)
         {
             var network = finished.Architecture.CreateNetwork(train.Channels, train.ClassCount);

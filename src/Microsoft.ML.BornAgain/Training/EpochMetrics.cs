@@ -1,4 +1,4 @@
-namespace Microsoft.ML.BornAgain.Training;
+namespace Microsoft.ML.BornAgain;
 
 /// <summary>What one epoch of one generation achieved.</summary>
 /// <param name="Generation">0 for the teacher, k for BAN-k.</param>

@@ -9,7 +9,7 @@ namespace Microsoft.ML.BornAgain.Training;
 /// </summary>
 internal static class GenerationState
 {
-    public static TrainingCheckpoint.InProgress Capture(int generation, Networks.NetworkArchitecture architecture,
+    public static TrainingCheckpoint.InProgress Capture(int generation, NetworkArchitecture architecture,
         IReadOnlyList<EpochMetrics> epochs, nn.Module<Tensor, Tensor> network, TorchSharp.Modules.SGD optimizer, Generator dataGenerator)
     {
         var optimizerState = new MemoryStream();

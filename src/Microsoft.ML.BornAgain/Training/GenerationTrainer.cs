@@ -104,10 +104,13 @@ internal sealed class GenerationTrainer
                 var (loss, batchCorrect) = TrainStep(network, teacher, optimizer, labelLoss, studentLoss,
                     order, start, length, dataGenerator, cachedTeacherLogits);
                 if (!double.IsFinite(loss))
+                {
                     throw new InvalidOperationException(
                         $"Training diverged: the loss became {loss} in generation {generation}, epoch {epoch + 1}, " +
                         $"step {batch + 1}. Lower 'LearningRate' (now {learningRate}) or check the input for NaN or " +
                         "infinite values.");
+                }
+
                 FreedMemoryRelease.AfterStep(batch + 1);
                 lossSum += loss * length;
                 correct += batchCorrect;

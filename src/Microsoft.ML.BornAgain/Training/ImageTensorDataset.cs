@@ -12,7 +12,7 @@ namespace Microsoft.ML.BornAgain.Training;
 /// <see cref="ScalarType.Int64"/> class indices in [0, <see cref="ClassCount"/>).
 /// The dataset owns its tensors and frees them on <see cref="Dispose"/>.
 /// </remarks>
-public sealed class ImageTensorDataset : IDisposable
+internal sealed class ImageTensorDataset : IDisposable
 {
     /// <summary>Creates a dataset that takes ownership of <paramref name="images"/> and <paramref name="labels"/>.</summary>
     /// <param name="images">Float32 images, shape [N, C, H, W].</param>
@@ -27,8 +27,11 @@ public sealed class ImageTensorDataset : IDisposable
         if (images.dtype != ScalarType.Float32)
             throw new ArgumentException($"Images must be Float32; got {images.dtype}.", nameof(images));
         if (labels.dim() != 1 || labels.shape[0] != images.shape[0])
+        {
             throw new ArgumentException(
                 $"Labels must have shape [{images.shape[0]}] to match the images; got {FormatShape(labels.shape)}.", nameof(labels));
+        }
+
         if (labels.dtype != ScalarType.Int64)
             throw new ArgumentException($"Labels must be Int64; got {labels.dtype}.", nameof(labels));
         if (classCount < 1)
@@ -37,8 +40,10 @@ public sealed class ImageTensorDataset : IDisposable
         {
             long min = labels.min().item<long>(), max = labels.max().item<long>();
             if (min < 0 || max >= classCount)
+            {
                 throw new ArgumentOutOfRangeException(nameof(labels),
                     $"Labels must be in [0, {classCount}); found values from {min} to {max}.");
+            }
         }
 
         Images = images.DetachFromDisposeScope();
@@ -53,9 +58,12 @@ public sealed class ImageTensorDataset : IDisposable
         ArgumentNullException.ThrowIfNull(labels);
         long expected = (long)labels.Length * channels * height * width;
         if (pixels.LongLength != expected)
+        {
             throw new ArgumentException(
                 $"Expected {labels.Length} x {channels} x {height} x {width} = {expected} pixel values; got {pixels.LongLength}.",
                 nameof(pixels));
+        }
+
         return new ImageTensorDataset(
             tensor(pixels, new long[] { labels.Length, channels, height, width }),
             tensor(labels),

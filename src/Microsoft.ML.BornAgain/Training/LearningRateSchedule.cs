@@ -1,4 +1,4 @@
-namespace Microsoft.ML.BornAgain.Training;
+namespace Microsoft.ML.BornAgain;
 
 /// <summary>How the learning rate changes over a generation's epochs (every generation uses the same schedule).</summary>
 public enum LearningRateSchedule

@@ -2,7 +2,7 @@ using Microsoft.ML.BornAgain.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.BornAgain.Training;
+namespace Microsoft.ML.BornAgain;
 
 /// <summary>One trained generation: its network, its architecture and what each epoch achieved.</summary>
 public sealed class TrainedGeneration
@@ -29,7 +29,7 @@ public sealed class TrainedGeneration
     /// <summary>Metrics of every epoch, in order (empty for a generation loaded from a model file saved without them).</summary>
     public IReadOnlyList<EpochMetrics> Epochs { get; }
 
-    /// <summary>The trained network, in evaluation mode; owned by the <see cref="BornAgainModel"/>.</summary>
+    /// <summary>The trained network, in evaluation mode; owned by the model that holds this generation.</summary>
     internal nn.Module<Tensor, Tensor> Network { get; }
 
     /// <inheritdoc/>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.ML.BornAgain.Networks;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.BornAgain.Sample;

@@ -1,8 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using Microsoft.ML.BornAgain.Losses;
-using Microsoft.ML.BornAgain.Networks;
-using Microsoft.ML.BornAgain.Training;
 
 namespace Microsoft.ML.BornAgain.Sample;
 
@@ -39,7 +36,7 @@ internal static class SampleCommand
         var epochs = IntOption("--epochs", "Epochs per generation.", 3, 1, 10_000);
         var loss = new Option<BornAgainLoss>("--loss")
         {
-            Description = "Student loss: Ban (the paper's), BanPlusLabels, Distillation (Hinton), Cwtm, Dkpp.",
+            Description = "Student loss: Ban (the paper's), BanPlusLabels, HintonDistillation, ConfidenceWeightedByTeacherMax (CWTM), DarkKnowledgePermuted (DKPP).",
             DefaultValueFactory = _ => BornAgainLoss.Ban,
         };
         var batchSize = IntOption("--batch-size", "Images per training batch.", 64, 2, 65_536);

@@ -1,4 +1,3 @@
-using Microsoft.ML.BornAgain.Data;
 
 namespace Microsoft.ML.BornAgain.Sample;
 
@@ -136,7 +135,7 @@ internal sealed class SampleDataset
         new(kind, Describe(path, kind, train.Count, test.Count, train.ClassNames.Count), null, null, train, test);
 
     private static string Describe(string path, DatasetKind kind, int train, int test, int classes) =>
-        $"{kind} at {path}: {train:N0} training and {test:N0} test images, {classes} classes";
+        $"{kind} at {ShippedData.RepositoryRelative(path)}: {train:N0} training and {test:N0} test images, {classes} classes";
 
     /// <summary>The idx file, gzipped (<c>.gz</c>) or not.</summary>
     private static string IdxFile(string folder, string name)

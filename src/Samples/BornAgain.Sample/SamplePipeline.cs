@@ -1,5 +1,3 @@
-using Microsoft.ML.BornAgain.Networks;
-using Microsoft.ML.BornAgain.Training;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.BornAgain.Sample;

@@ -22,4 +22,20 @@ internal static class ShippedData
             $"The shipped dataset '{relativePath}' was not found above '{Directory.GetCurrentDirectory()}' or " +
             $"'{AppContext.BaseDirectory}'. Run from the repository, or pass --data.");
     }
+
+    /// <summary>
+    /// <paramref name="path"/> relative to the repository root (the folder holding BornAgain.ML.sln) when it lies inside
+    /// the repository, with '/' separators, so that reports written into docs/ hold no machine's folders; otherwise
+    /// the path as given.
+    /// </summary>
+    public static string RepositoryRelative(string path)
+    {
+        var full = Path.GetFullPath(path);
+        for (var folder = new DirectoryInfo(full); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "BornAgain.ML.sln")))
+                return Path.GetRelativePath(folder.FullName, full).Replace('\\', '/');
+        }
+        return path;
+    }
 }

@@ -1,5 +1,3 @@
-using Microsoft.ML.BornAgain.Networks;
-using Microsoft.ML.BornAgain.Training;
 using Spectre.Console;
 
 namespace Microsoft.ML.BornAgain.Sample;

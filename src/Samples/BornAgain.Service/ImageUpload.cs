@@ -16,14 +16,19 @@ public sealed record ImageUpload(byte[]? Bytes, int Status, string Title, string
         if (request.ContentLength > maxBodyBytes)
             return TooLarge(maxBodyBytes);
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || mediaType.MediaType.Value is not { } type)
+        {
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
                 "Send the image as multipart/form-data (field 'image') or as a raw body typed image/* or application/octet-stream.");
+        }
+
         bool multipart = type.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
         bool raw = type.StartsWith("image/", StringComparison.OrdinalIgnoreCase)
             || type.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase);
         if (!multipart && !raw)
+        {
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
                 $"Content type '{type}' is not accepted: send multipart/form-data (field 'image') or a raw image/* or application/octet-stream body.");
+        }
 
         // Let Kestrel enforce the same cap on the connection (TestServer has no such feature; the copy below still does).
         var sizeFeature = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();

@@ -98,8 +98,11 @@ public sealed class ModelScorer : IDisposable
         }
         int best = 0;
         for (int i = 1; i < scores.Length; i++)
+        {
             if (scores[i] > scores[best])
                 best = i;
+        }
+
         var byLabel = new Dictionary<string, float>(scores.Length);
         for (int i = 0; i < scores.Length; i++)
             byLabel[Labels[i]] = scores[i];
@@ -135,8 +138,9 @@ public sealed class ModelScorer : IDisposable
     /// Microsoft.Extensions.ObjectPool's pool of engines: created on demand, at most twice the processor count kept
     /// idle; more are created under a burst and dropped when returned to a full pool.
     ///
-    /// Dropped, never disposed: an engine made by MLContext.Model.CreatePredictionEngine owns its transformer, and its
-    /// Dispose disposes the model's shared networks (ML.NET's ownsTransformer, not settable through the public API).
+    /// Dropped, never disposed: an engine made by MLContext.Model.CreatePredictionEngine owns its transformer by default
+    /// (PredictionEngineOptions.OwnsTransformer, which the overload used here leaves at true), and its Dispose disposes
+    /// the model's shared networks.
     /// DefaultObjectPoolProvider would return a pool that disposes dropped IDisposable objects; under 64 concurrent
     /// requests that broke every later request with "Tensor invalid -- empty handle". So DefaultObjectPool is used
     /// directly, and the model is disposed once, by <see cref="ModelScorer.Dispose"/>.

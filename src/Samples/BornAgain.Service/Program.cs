@@ -48,8 +48,10 @@ app.MapPost("/predict", async (HttpRequest request, ModelScorer scorer, IOptions
     if (upload.Bytes is not { } bytes)
         return Results.Problem(statusCode: upload.Status, title: upload.Title, detail: upload.Detail);
     if (ImageFormats.Detect(bytes) is null)
+    {
         return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Not an image",
             detail: $"The {bytes.Length} bytes sent are not a PNG, JPEG, GIF, BMP or WebP image.");
+    }
     // Decoded once here to tell a corrupt upload (400) from a scoring failure; the transformer decodes its own copy.
     try
     {

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.ML;
 using Microsoft.ML.BornAgain;
-using Microsoft.ML.BornAgain.Networks;
-using Microsoft.ML.BornAgain.Training;
 
 namespace BornAgain.Benchmark.Phases;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.ML;
-using Microsoft.ML.BornAgain.Networks;
+using Microsoft.ML.BornAgain;
 using TorchSharp;
 using static TorchSharp.torch;
 

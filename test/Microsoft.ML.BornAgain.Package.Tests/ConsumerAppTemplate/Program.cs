@@ -4,7 +4,6 @@
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.BornAgain;
-using Microsoft.ML.BornAgain.Networks;
 
 string[] classes = ["airplane", "automobile", "bird"];
 var (command, imagesFolder, modelPath, predictionsPath) = (args[0], args[1], args[2], args[3]);

@@ -61,7 +61,7 @@ public sealed class TorchSharpNativeFixTests
         }
         if (Contains(File.ReadAllBytes(hostLibStdCxx), NeededVersion + "\0"))
         {
-            Assert.Inconclusive($"{hostLibStdCxx} provides {NeededVersion}: the build leaves {LibraryFileName} unchanged here.");
+            Assert.Inconclusive($"{hostLibStdCxx} provides {NeededVersion}: the build leaves {LibraryFileName} unchanged on such a host.");
         }
     }
 

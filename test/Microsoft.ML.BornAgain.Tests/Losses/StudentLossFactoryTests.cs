@@ -9,11 +9,20 @@ namespace Microsoft.ML.BornAgain.Tests.Losses;
 public sealed class StudentLossFactoryTests
 {
     [TestMethod]
+    public void EveryKind_IsImplementedByTheClassOfTheSameName()
+    {
+        // The enum a user reads and the classes behind it use the same names: BornAgainLoss.X is XLoss.
+        using var generator = new Generator(seed: 1);
+        foreach (var kind in Enum.GetValues<BornAgainLoss>())
+            Assert.AreEqual(kind + "Loss", StudentLoss.Create(kind, 0.5, 4, generator).GetType().Name);
+    }
+
+    [TestMethod]
     [DataRow(BornAgainLoss.Ban, typeof(BanLoss))]
     [DataRow(BornAgainLoss.BanPlusLabels, typeof(BanPlusLabelsLoss))]
-    [DataRow(BornAgainLoss.Distillation, typeof(HintonDistillationLoss))]
-    [DataRow(BornAgainLoss.Cwtm, typeof(ConfidenceWeightedByTeacherMaxLoss))]
-    [DataRow(BornAgainLoss.Dkpp, typeof(DarkKnowledgePermutedLoss))]
+    [DataRow(BornAgainLoss.HintonDistillation, typeof(HintonDistillationLoss))]
+    [DataRow(BornAgainLoss.ConfidenceWeightedByTeacherMax, typeof(ConfidenceWeightedByTeacherMaxLoss))]
+    [DataRow(BornAgainLoss.DarkKnowledgePermuted, typeof(DarkKnowledgePermutedLoss))]
     public void Create_ReturnsTheLossOfTheKind(BornAgainLoss kind, Type expected)
     {
         using var generator = new Generator(seed: 1);
@@ -22,7 +31,7 @@ public sealed class StudentLossFactoryTests
 
     [TestMethod]
     [DataRow(BornAgainLoss.BanPlusLabels, "BanPlusLabels")]
-    [DataRow(BornAgainLoss.Distillation, "Distillation")]
+    [DataRow(BornAgainLoss.HintonDistillation, "Distillation")]
     public void Create_PassesLabelWeightAndTemperature(BornAgainLoss kind, string goldenName)
     {
         using var generator = new Generator(seed: 1);
@@ -54,7 +63,7 @@ public sealed class StudentLossFactoryTests
     {
         using var generator = new Generator(seed: 1);
         var exception = Assert.ThrowsExactly<ArgumentOutOfRangeException>(
-            () => StudentLoss.Create(BornAgainLoss.Distillation, 0.5, temperature, generator));
+            () => StudentLoss.Create(BornAgainLoss.HintonDistillation, 0.5, temperature, generator));
 
         Assert.AreEqual("temperature", exception.ParamName);
         StringAssert.Contains(exception.Message, "greater than 0");
@@ -97,9 +106,9 @@ public sealed class StudentLossFactoryTests
     [TestMethod]
     [DataRow(BornAgainLoss.Ban)]
     [DataRow(BornAgainLoss.BanPlusLabels)]
-    [DataRow(BornAgainLoss.Distillation)]
-    [DataRow(BornAgainLoss.Cwtm)]
-    [DataRow(BornAgainLoss.Dkpp)]
+    [DataRow(BornAgainLoss.HintonDistillation)]
+    [DataRow(BornAgainLoss.ConfidenceWeightedByTeacherMax)]
+    [DataRow(BornAgainLoss.DarkKnowledgePermuted)]
     public void Compute_LeavesOnlyTheResultAlive(BornAgainLoss kind)
     {
         using var generator = new Generator(seed: 1);

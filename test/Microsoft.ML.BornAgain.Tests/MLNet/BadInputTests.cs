@@ -40,9 +40,14 @@ public sealed class BadInputTests
             var decoded = Microsoft.ML.BornAgain.MLNet.ImageRowReader.FromMLImage(image);
             var pixels = new float[PixelCount];
             for (int c = 0; c < 3; c++)
+            {
                 for (int y = 0; y < Side; y++)
+                {
                     for (int x = 0; x < Side; x++)
                         pixels[(c * Side + y) * Side + x] = decoded.Pixels[(c * 32 + y) * 32 + x];
+                }
+            }
+
             return new KeyedPixels { Label = (uint)(i % 3), Image = pixels };
         }).ToList();
     }
@@ -199,6 +204,7 @@ public sealed class BadInputTests
         var source = image.Pixels;
         var pixels = new byte[side * side * 4];
         for (int y = 0; y < side; y++)
+        {
             for (int x = 0; x < side; x++)
             {
                 int s = (y * image.Width + x) * 4, d = (y * side + x) * 4;
@@ -206,6 +212,8 @@ public sealed class BadInputTests
                 pixels[d] = pixels[d + 1] = pixels[d + 2] = luma;
                 pixels[d + 3] = 255;
             }
+        }
+
         using var corner = MLImage.CreateFromPixels(side, side, MLPixelFormat.Bgra32, pixels);
         string path = Path.Combine(Path.GetTempPath(), $"bornagain-corner-{Guid.NewGuid():N}.png");
         corner.Save(path);

@@ -5,7 +5,7 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.BornAgain.Tests.MLNet;
 
-/// <summary>The pipeline end to end: fit, score, save, load in a new context and in a new process.</summary>
+/// <summary>The README's pipeline end to end: fit, score, save, load in a new context and in a new process.</summary>
 [TestClass]
 public sealed class BornAgainPipelineTests
 {
@@ -135,8 +135,10 @@ public sealed class BornAgainPipelineTests
         var bane = Scores(ml, Rebuild(ensemble), s_pipeline.Test);
 
         for (int i = 0; i < bane.Length; i++)
+        {
             for (int c = 0; c < 3; c++)
                 Assert.AreEqual((single[0][i][c] + single[1][i][c] + single[2][i][c]) / 3, bane[i][c], 1e-5);
+        }
 
         string path = Path.Combine(s_pipeline.Directory, "bane.zip");
         ml.Model.Save(Rebuild(ensemble), s_pipeline.Train.Schema, path);

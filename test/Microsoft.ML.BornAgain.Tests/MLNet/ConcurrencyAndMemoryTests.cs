@@ -34,8 +34,11 @@ public sealed class ConcurrencyAndMemoryTests
             var decoded = Microsoft.ML.BornAgain.MLNet.ImageRowReader.FromMLImage(image);
             var pixels = new float[Side * Side];
             for (int y = 0; y < Side; y++)
+            {
                 for (int x = 0; x < Side; x++)
                     pixels[y * Side + x] = decoded.Pixels[y * 32 + x];
+            }
+
             return new PixelRow { Label = (uint)Array.IndexOf(TestImages.ThreeClasses, f.Label), Image = pixels };
         }).ToList();
 

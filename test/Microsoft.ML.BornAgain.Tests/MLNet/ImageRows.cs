@@ -23,7 +23,7 @@ public sealed class ImageBytesRow
     public string Label { get; set; } = "";
 }
 
-/// <summary>The scoring output the example reads.</summary>
+/// <summary>The scoring output the README's example reads.</summary>
 public sealed class ImagePrediction
 {
     public float[] Score { get; set; } = Array.Empty<float>();

@@ -1,11 +1,11 @@
-using Microsoft.ML.Data;
 using Microsoft.ML.BornAgain.Networks;
 using Microsoft.ML.BornAgain.Training;
+using Microsoft.ML.Data;
 
 namespace Microsoft.ML.BornAgain.Tests.MLNet;
 
 /// <summary>
-/// The pipeline (MapValueToKey, LoadImages, ResizeImages, BornAgain, MapKeyToValue) trained once on real
+/// The README's pipeline (MapValueToKey, LoadImages, ResizeImages, BornAgain, MapKeyToValue) trained once on real
 /// images with a small network, saved to a model.zip, and shared by the tests that only score.
 /// </summary>
 internal sealed class TrainedPipeline : IDisposable

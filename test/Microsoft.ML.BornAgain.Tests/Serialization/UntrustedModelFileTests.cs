@@ -211,7 +211,7 @@ public sealed class UntrustedModelFileTests
         });
 
         var error = LoadFails(zip);
-        StringAssert.Contains(error.Message, "newer Microsoft.ML.BornAgain");
+        StringAssert.Contains(error.Message, "newer BornAgain.ML");
         StringAssert.Contains(error.Message, "format version 7");
         StringAssert.Contains(error.Message, $"up to {ModelFormat.SupportedVersion}");
     }

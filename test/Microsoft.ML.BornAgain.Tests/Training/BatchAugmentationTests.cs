@@ -47,8 +47,11 @@ public sealed class BatchAugmentationTests
         {
             bool found = false;
             for (int dy = 0; dy <= 4 && !found; dy++)
+            {
                 for (int dx = 0; dx <= 4 && !found; dx++)
                     found = result[i].SameAs(padded[i, .., dy..(dy + 10), dx..(dx + 10)]);
+            }
+
             Assert.IsTrue(found, $"image {i} is not a 10x10 window of its padded copy");
             moved += result[i].SameAs(images[i]) ? 0 : 1;
         }

@@ -90,7 +90,7 @@ public sealed class CheckpointTests
 
         var error = Assert.ThrowsExactly<TrainingCanceledException>(() => ml.BornAgain().Train(options).Fit(data));
 
-        using var partial = error.Transformer!;
+        using var partial = error.Transformer;
         Assert.HasCount(1, partial.Generations, "the teacher had finished");
         CollectionAssert.AreEqual(new[] { 0 }, partial.ScoringGenerations.ToArray());
         Assert.AreEqual(30, partial.Transform(data).GetColumn<float[]>("Score").Count());

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using Microsoft.ML.BornAgain.Networks;
-using Microsoft.ML.BornAgain.Training;
 using Spectre.Console;
 
 namespace Microsoft.ML.BornAgain.Sample.Study;

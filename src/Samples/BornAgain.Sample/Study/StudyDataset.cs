@@ -36,10 +36,13 @@ internal sealed record StudyDataSources(string FashionMnistFolder, string? Cifar
             case StudyDataset.FashionMnist:
                 bool present = Directory.Exists(FashionMnistFolder) && Directory.EnumerateFiles(FashionMnistFolder, "train-images-idx3-ubyte*").Any();
                 if (!present)
+                {
                     throw new DirectoryNotFoundException(
                         $"Fashion-MNIST was not found in '{FashionMnistFolder}'. Install Debian's package 'dataset-fashion-mnist' " +
                         "(sudo apt-get install dataset-fashion-mnist), or pass --fashion-mnist-folder with the four idx files, " +
                         "or leave it out with --dataset Cifar10Subset.");
+                }
+
                 break;
             case StudyDataset.Cifar10:
                 if (Cifar10Folder is null)

@@ -1,4 +1,3 @@
-using Microsoft.ML.BornAgain.Losses;
 
 namespace Microsoft.ML.BornAgain.Sample.Study;
 
@@ -20,9 +19,9 @@ internal sealed record StudyMethod(string Id, BornAgainLoss Loss, int Students, 
         new("label-smoothing", BornAgainLoss.Ban, 0, 1, StudySettings.LabelSmoothing),
         new("control", BornAgainLoss.Ban, 0, k + 1, 0),
         new("ban-plus-labels", BornAgainLoss.BanPlusLabels, 1, 1, 0),
-        new("distillation", BornAgainLoss.Distillation, 1, 1, 0),
-        new("cwtm", BornAgainLoss.Cwtm, 1, 1, 0),
-        new("dkpp", BornAgainLoss.Dkpp, 1, 1, 0),
+        new("distillation", BornAgainLoss.HintonDistillation, 1, 1, 0),
+        new("cwtm", BornAgainLoss.ConfidenceWeightedByTeacherMax, 1, 1, 0),
+        new("dkpp", BornAgainLoss.DarkKnowledgePermuted, 1, 1, 0),
     ];
 
     /// <summary>The table rows this run measures: (row, generations whose probabilities are averaged).</summary>
@@ -53,9 +52,9 @@ internal static class StudyRows
     public static string Ablation(BornAgainLoss loss) => loss switch
     {
         BornAgainLoss.BanPlusLabels => "BAN-1 with BanPlusLabels (BAN+L)",
-        BornAgainLoss.Distillation => $"BAN-1 with Distillation (Hinton, T = {StudySettings.DistillationTemperature:0})",
-        BornAgainLoss.Cwtm => "BAN-1 with Cwtm",
-        BornAgainLoss.Dkpp => "BAN-1 with Dkpp",
+        BornAgainLoss.HintonDistillation => $"BAN-1 with Distillation (Hinton, T = {StudySettings.DistillationTemperature:0})",
+        BornAgainLoss.ConfidenceWeightedByTeacherMax => "BAN-1 with Cwtm",
+        BornAgainLoss.DarkKnowledgePermuted => "BAN-1 with Dkpp",
         _ => $"BAN-1 with {loss}",
     };
 
@@ -65,7 +64,7 @@ internal static class StudyRows
         var rows = new List<string> { Teacher, LabelSmoothing, Control(k + 1) };
         rows.AddRange(Enumerable.Range(1, k).Select(Ban));
         rows.AddRange(Enumerable.Range(2, Math.Max(0, k - 1)).Select(j => $"Ens*{j}"));
-        rows.AddRange(new[] { BornAgainLoss.BanPlusLabels, BornAgainLoss.Distillation, BornAgainLoss.Cwtm, BornAgainLoss.Dkpp }.Select(Ablation));
+        rows.AddRange(new[] { BornAgainLoss.BanPlusLabels, BornAgainLoss.HintonDistillation, BornAgainLoss.ConfidenceWeightedByTeacherMax, BornAgainLoss.DarkKnowledgePermuted }.Select(Ablation));
         return rows;
     }
 

@@ -50,9 +50,12 @@ internal sealed class StudyRunStore
         if (result is null || result.TestErrors is null)
             throw new InvalidDataException($"Study run file '{path}' is empty. Delete it to train that run again.");
         if (result.Fingerprint != _fingerprint)
+        {
             throw new InvalidOperationException(
                 $"The report folder holds run '{path}' trained with other settings ({result.Fingerprint}); this study uses " +
                 $"{_fingerprint}. Use another --output folder, or delete '{_folder}' to start over.");
+        }
+
         return result;
     }
 
