@@ -29,7 +29,7 @@ public sealed partial class BornAgainTransformer
         ArgumentNullException.ThrowIfNull(destination);
         if (!destination.CanWrite)
             throw new ArgumentException("The destination stream is not writable.", nameof(destination));
-        var onnx = BornAgainOnnxExport.Build(Model, _scoringGenerations, _labels);
+        var onnx = BornAgainOnnxExport.Build(Model, _scoringGenerations, LabelValues);
         BornAgainOnnxExport.Write(onnx, destination);
     }
 
@@ -42,8 +42,10 @@ public sealed partial class BornAgainTransformer
     public void ExportToOnnx(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var onnx = BornAgainOnnxExport.Build(Model, _scoringGenerations, _labels);
+        var onnx = BornAgainOnnxExport.Build(Model, _scoringGenerations, LabelValues);
         using var file = File.Create(path);
         BornAgainOnnxExport.Write(onnx, file);
     }
+
+    private IReadOnlyList<string>? LabelValues => _labels.TypeName is null ? null : _labels.Values;
 }

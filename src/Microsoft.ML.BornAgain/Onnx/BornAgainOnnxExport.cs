@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Reflection;
 using Google.Protobuf;
-using Microsoft.ML.BornAgain.MLNet;
 using Microsoft.ML.BornAgain.Onnx.Proto;
 using Microsoft.ML.BornAgain.Training;
 
@@ -29,33 +28,16 @@ internal static class BornAgainOnnxExport
     private const long IrVersion = 8;
     private const string BatchDimension = "N";
 
-    public static ModelProto Build(BornAgainModel model, IReadOnlyList<int> generations, LabelKeyValues labels)
+    /// <param name="model">The trained model.</param>
+    /// <param name="generations">The generations to average.</param>
+    /// <param name="labelValues">The label's key values, one per class (the metadata <c>bornagain.labels</c>); null if it has none.</param>
+    public static ModelProto Build(BornAgainModel model, IReadOnlyList<int> generations, IReadOnlyList<string>? labelValues)
     {
-        model.CheckGenerations(generations, nameof(generations));
         var graph = new OnnxGraphBuilder("BornAgain");
         long[] imageDims = [model.InputChannels, model.InputHeight, model.InputWidth];
         graph.Input(InputName, [null, .. imageDims], BatchDimension, InputDocumentation(model));
 
-        string normalized = Normalize(graph, model.Normalization);
-        var probabilities = new List<string>();
-        foreach (int g in generations)
-        {
-            var generation = model.Generations[g];
-            var layers = new NetworkLayers(graph, $"g{g}.", generation.Network);
-            string logits = generation.Architecture.Family switch
-            {
-                NetworkFamily.PreActResNet or NetworkFamily.WideResNet =>
-                    ResidualNetworkGraph.Write(layers, generation.Architecture, normalized),
-                NetworkFamily.DenseNetBC => DenseNetGraph.Write(layers, generation.Architecture, normalized),
-                _ => throw new NotSupportedException($"No ONNX graph for the {generation.Architecture.Family} family."),
-            };
-            layers.CheckAllUsed(generation.ToString());
-            probabilities.Add(graph.Node("Softmax", [logits], [OnnxGraphBuilder.Int("axis", 1)], $"g{g}.probabilities"));
-        }
-
-        // BANE: the mean of the members' probabilities (GenerationEnsemble); Mean of one input is that input.
-        string score = graph.Node("Mean", probabilities, outputName: ScoreName);
-        graph.Node("ArgMax", [score], [OnnxGraphBuilder.Int("axis", 1), OnnxGraphBuilder.Int("keepdims", 0)], PredictedLabelName);
+        BornAgainOnnxGraph.Write(graph, model, generations, InputName, ScoreName, PredictedLabelName);
         graph.Output(ScoreName, TensorProto.Types.DataType.Float, [null, model.ClassCount], BatchDimension,
             "Class probabilities: softmax of each scoring generation, averaged over the generations (BANE).");
         graph.Output(PredictedLabelName, TensorProto.Types.DataType.Int64, [null], BatchDimension,
@@ -74,8 +56,8 @@ internal static class BornAgainOnnxExport
         onnx.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
         AddMetadata(onnx, "bornagain.generations", string.Join(",", generations.Select(g => g.ToString(CultureInfo.InvariantCulture))));
         AddMetadata(onnx, "bornagain.input", InputDocumentation(model));
-        if (labels.TypeName is not null)
-            AddMetadata(onnx, "bornagain.labels", string.Join("\n", labels.Values));
+        if (labelValues is not null)
+            AddMetadata(onnx, "bornagain.labels", string.Join("\n", labelValues));
         return onnx;
     }
 
@@ -85,15 +67,6 @@ internal static class BornAgainOnnxExport
         using var output = new CodedOutputStream(destination, leaveOpen: true);
         model.WriteTo(output);
         output.Flush();
-    }
-
-    // ChannelNormalization.Apply: (images - mean) / std with per-channel [1, C, 1, 1] constants.
-    private static string Normalize(OnnxGraphBuilder graph, ChannelNormalization normalization)
-    {
-        long[] dims = [1, normalization.Channels, 1, 1];
-        string mean = graph.Initializer("normalization.mean", normalization.Mean.ToArray(), dims);
-        string std = graph.Initializer("normalization.std", normalization.StandardDeviation.ToArray(), dims);
-        return graph.Node("Div", [graph.Node("Sub", [InputName, mean]), std], outputName: "normalized");
     }
 
     private static string InputDocumentation(BornAgainModel model) =>

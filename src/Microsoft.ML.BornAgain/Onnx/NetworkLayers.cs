@@ -13,12 +13,12 @@ internal sealed class NetworkLayers
     // The networks build every BatchNorm2d with TorchSharp's default epsilon.
     private const float BatchNormEpsilon = 1e-5f;
 
-    private readonly OnnxGraphBuilder _graph;
+    private readonly IOnnxGraph _graph;
     private readonly string _prefix;
     private readonly Dictionary<string, Tensor> _state;
     private readonly HashSet<string> _used = new(StringComparer.Ordinal);
 
-    public NetworkLayers(OnnxGraphBuilder graph, string prefix, nn.Module<Tensor, Tensor> network)
+    public NetworkLayers(IOnnxGraph graph, string prefix, nn.Module<Tensor, Tensor> network)
     {
         _graph = graph;
         _prefix = prefix;
@@ -32,11 +32,11 @@ internal sealed class NetworkLayers
     public string Conv(string input, string module, int stride, int padding)
     {
         var (weight, dims) = Weight(module + ".weight", expectedRank: 4);
-        return _graph.Node("Conv", new[] { input, weight },
+        return _graph.Node("Conv", [input, weight],
         [
-            OnnxGraphBuilder.Ints("kernel_shape", dims[2], dims[3]),
-            OnnxGraphBuilder.Ints("strides", stride, stride),
-            OnnxGraphBuilder.Ints("pads", padding, padding, padding, padding),
+            OnnxAttribute.Integers("kernel_shape", dims[2], dims[3]),
+            OnnxAttribute.Integers("strides", stride, stride),
+            OnnxAttribute.Integers("pads", padding, padding, padding, padding),
         ]);
     }
 
@@ -48,11 +48,11 @@ internal sealed class NetworkLayers
         string mean = Weight(module + ".running_mean", 1).Name;
         string variance = Weight(module + ".running_var", 1).Name;
         _used.Add(module + ".num_batches_tracked"); // training bookkeeping only
-        return _graph.Node("BatchNormalization", new[] { input, scale, bias, mean, variance },
-            [OnnxGraphBuilder.Float("epsilon", BatchNormEpsilon)]);
+        return _graph.Node("BatchNormalization", [input, scale, bias, mean, variance],
+            [OnnxAttribute.Single("epsilon", BatchNormEpsilon)]);
     }
 
-    public string Relu(string input) => _graph.Node("Relu", new[] { input });
+    public string Relu(string input) => _graph.Node("Relu", [input]);
 
     /// <summary>BN, then ReLU: the pre-activation every block starts with.</summary>
     public string BatchNormRelu(string input, string module) => Relu(BatchNorm(input, module));
@@ -60,19 +60,19 @@ internal sealed class NetworkLayers
     /// <summary>The head every family ends with: global average pooling, flatten, and the linear <paramref name="module"/>.</summary>
     public string PoolAndClassify(string features, string module)
     {
-        string pooled = _graph.Node("Flatten", new[] { _graph.Node("GlobalAveragePool", new[] { features }) },
-            [OnnxGraphBuilder.Int("axis", 1)]);
+        string pooled = _graph.Node("Flatten", [_graph.Node("GlobalAveragePool", [features])],
+            [OnnxAttribute.Integer("axis", 1)]);
         string weight = Weight(module + ".weight", 2).Name;
         string bias = Weight(module + ".bias", 1).Name;
-        return _graph.Node("Gemm", new[] { pooled, weight, bias }, [OnnxGraphBuilder.Int("transB", 1)]);
+        return _graph.Node("Gemm", [pooled, weight, bias], [OnnxAttribute.Integer("transB", 1)]);
     }
 
-    public string Add(string a, string b) => _graph.Node("Add", new[] { a, b });
+    public string Add(string a, string b) => _graph.Node("Add", [a, b]);
 
-    public string Concat(string a, string b) => _graph.Node("Concat", new[] { a, b }, [OnnxGraphBuilder.Int("axis", 1)]);
+    public string Concat(string a, string b) => _graph.Node("Concat", [a, b], [OnnxAttribute.Integer("axis", 1)]);
 
-    public string AveragePool(string input, int size) => _graph.Node("AveragePool", new[] { input },
-        [OnnxGraphBuilder.Ints("kernel_shape", size, size), OnnxGraphBuilder.Ints("strides", size, size)]);
+    public string AveragePool(string input, int size) => _graph.Node("AveragePool", [input],
+        [OnnxAttribute.Integers("kernel_shape", size, size), OnnxAttribute.Integers("strides", size, size)]);
 
     /// <summary>Throws unless every tensor of the state_dict became part of the graph (a layer the writer missed).</summary>
     public void CheckAllUsed(string networkName)

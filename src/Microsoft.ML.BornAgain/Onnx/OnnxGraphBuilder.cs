@@ -8,7 +8,7 @@ namespace Microsoft.ML.BornAgain.Onnx;
 /// Appends ONNX nodes and float initializers to a <see cref="GraphProto"/>, naming every intermediate value uniquely.
 /// Each method returns the name of the value it produced, so layers chain like function calls.
 /// </summary>
-internal sealed class OnnxGraphBuilder
+internal sealed class OnnxGraphBuilder : IOnnxGraph
 {
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private int _valueCount;
@@ -20,8 +20,8 @@ internal sealed class OnnxGraphBuilder
 
     public GraphProto Graph { get; }
 
-    /// <summary>Adds a float32 initializer of <paramref name="dims"/> holding <paramref name="values"/>; returns its name.</summary>
-    public string Initializer(string name, ReadOnlySpan<float> values, IReadOnlyList<long> dims)
+    /// <inheritdoc/>
+    public string Initializer(string name, float[] values, long[] dims)
     {
         long count = dims.Aggregate(1L, (a, d) => a * d);
         if (count != values.Length)
@@ -30,9 +30,20 @@ internal sealed class OnnxGraphBuilder
         var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
         tensor.Dims.AddRange(dims);
         if (BitConverter.IsLittleEndian)
-            tensor.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values)); // raw_data is little-endian by the spec
+            tensor.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())); // raw_data is little-endian by the spec
         else
-            tensor.FloatData.AddRange(values.ToArray());
+            tensor.FloatData.AddRange(values);
+        Graph.Initializer.Add(tensor);
+        return name;
+    }
+
+    /// <inheritdoc/>
+    public string Initializer(string name, long[] values, long[] dims)
+    {
+        Reserve(name);
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Dims.AddRange(dims);
+        tensor.Int64Data.AddRange(values);
         Graph.Initializer.Add(tensor);
         return name;
     }
@@ -49,8 +60,8 @@ internal sealed class OnnxGraphBuilder
         string documentation) =>
         Graph.Output.Add(ValueInfo(name, elementType, dims, symbolicDimension, documentation));
 
-    /// <summary>Adds a node of <paramref name="opType"/> with one output, named <paramref name="outputName"/> or a fresh name.</summary>
-    public string Node(string opType, IEnumerable<string> inputs, IEnumerable<AttributeProto>? attributes = null, string? outputName = null)
+    /// <inheritdoc/>
+    public string Node(string opType, IReadOnlyList<string> inputs, IReadOnlyList<OnnxAttribute>? attributes = null, string? outputName = null)
     {
         string output = outputName ?? $"{opType.ToLowerInvariant()}_{_valueCount++}";
         Reserve(output);
@@ -58,22 +69,30 @@ internal sealed class OnnxGraphBuilder
         node.Input.AddRange(inputs);
         node.Output.Add(output);
         if (attributes is not null)
-            node.Attribute.AddRange(attributes);
+            node.Attribute.AddRange(attributes.Select(ToProto));
         Graph.Node.Add(node);
         return output;
     }
 
-    public static AttributeProto Int(string name, long value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
-    public static AttributeProto Float(string name, float value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
-
-    public static AttributeProto Ints(string name, params long[] values)
+    private static AttributeProto ToProto(OnnxAttribute attribute)
     {
-        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        attribute.Ints.AddRange(values);
-        return attribute;
+        var proto = new AttributeProto { Name = attribute.Name };
+        if (attribute.Int is long i)
+        {
+            proto.Type = AttributeProto.Types.AttributeType.Int;
+            proto.I = i;
+        }
+        else if (attribute.Float is float f)
+        {
+            proto.Type = AttributeProto.Types.AttributeType.Float;
+            proto.F = f;
+        }
+        else
+        {
+            proto.Type = AttributeProto.Types.AttributeType.Ints;
+            proto.Ints.AddRange(attribute.Ints ?? throw new ArgumentException($"Attribute '{attribute.Name}' has no value."));
+        }
+        return proto;
     }
 
     private void Reserve(string name)

@@ -33,6 +33,9 @@ internal sealed class OnnxTrainedModel : IDisposable
     /// <summary>The test images as the ONNX input [N, C, 16, 16], row-major.</summary>
     public float[] OnnxInput { get; }
 
+    /// <summary>The whole fitted chain (key mapping, image loading and resizing, Born-Again).</summary>
+    public ITransformer Model => _model;
+
     public BornAgainTransformer Transformer => ((IEnumerable<ITransformer>)_model).OfType<BornAgainTransformer>().Single();
 
     public static OnnxTrainedModel Train(NetworkArchitecture architecture, int channels, int students)
