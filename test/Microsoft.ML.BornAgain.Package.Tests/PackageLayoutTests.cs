@@ -77,15 +77,17 @@ public sealed class PackageLayoutTests
     }
 
     [TestMethod]
-    public void DependenciesAreMLNetFiveImageAnalyticsAndManagedTorchSharpOnly()
+    public void DependenciesAreMLNetFiveImageAnalyticsManagedTorchSharpAndProtobufOnly()
     {
         var expected = new[]
         {
+            // The ONNX export's protobuf runtime (src/Microsoft.ML.BornAgain/Onnx, docs/onnx.md); Grpc.Tools is build-only.
+            ("Google.Protobuf", "3.30.2"),
             ("Microsoft.ML", "[5.0.1, 6.0.0)"),
             ("Microsoft.ML.ImageAnalytics", "[5.0.1, 6.0.0)"),
             ("TorchSharp", "[0.107.0, 0.108.0)"),
         };
-        CollectionAssert.AreEqual(expected, Dependencies().Select(d => (d.Id, d.Version)).ToArray());
+        CollectionAssert.AreEqual(expected, Dependencies().Select(d => (d.Id, d.Version)).OrderBy(d => d.Id, StringComparer.Ordinal).ToArray());
         Assert.IsTrue(Dependencies().All(d => d.TargetFramework == "net10.0"), "one dependency group, net10.0");
     }
 

@@ -19,6 +19,12 @@ internal sealed class ImageScorer
 
     public int ClassCount => _model.ClassCount;
 
+    /// <summary>The trained model scored with.</summary>
+    public BornAgainModel Model => _model;
+
+    /// <summary>The generations whose probabilities are averaged.</summary>
+    public IReadOnlyList<int> Generations => _generations;
+
     /// <summary>Class probabilities of <paramref name="images"/>, row-major [images, classes], into <paramref name="destination"/>.</summary>
     public void Score(ReadOnlySpan<DecodedImage> images, Span<float> destination)
     {

@@ -1,7 +1,14 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
+
 namespace Microsoft.ML.BornAgain.MLNet;
 
-/// <summary>The IDataView returned by <c>Transform</c>: the input plus Score and PredictedLabel, scored in batches.</summary>
-internal sealed class ScoredDataView : IDataView
+/// <summary>
+/// The IDataView returned by <c>Transform</c>: the input plus Score and PredictedLabel, scored in batches. It is an
+/// ML.NET data transform that writes itself into <c>mlContext.Model.ConvertToOnnx</c>'s graph when its image column
+/// is a pixel vector (ML.NET cannot export image loading, so the other image kinds fail the export, saying so).
+/// </summary>
+internal sealed class ScoredDataView : ITransformCanSaveOnnx
 {
     private readonly IDataView _input;
     private readonly ScoringPlan _plan;
@@ -36,4 +43,20 @@ internal sealed class ScoredDataView : IDataView
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
         new[] { GetRowCursor(columnsNeeded, rand) };
+
+    /// <summary>The scored input (ML.NET's walk back through a pipeline's data transforms).</summary>
+    public IDataView Source => _input;
+
+    /// <summary>
+    /// True: the export goes on through this transform, and <see cref="SaveAsOnnx"/> says why when it cannot write
+    /// the graph (an image column that is not a pixel vector), rather than ML.NET's generic "cannot be converted".
+    /// </summary>
+    public bool CanSaveOnnx(OnnxContext ctx) => true;
+
+    /// <summary>Writes the Born-Again graph (see docs/onnx.md) from the pixel column to Score and PredictedLabel.</summary>
+    public void SaveAsOnnx(OnnxContext ctx) => OnnxContextGraph.SaveScoring(ctx, _plan, Schema);
+
+    /// <summary>Not saved as a data transform: the transformer saves itself (BornAgainTransformer, Serialization/).</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+        throw new NotSupportedException("Save the BornAgainTransformer with mlContext.Model.Save; its output view is not saved on its own.");
 }

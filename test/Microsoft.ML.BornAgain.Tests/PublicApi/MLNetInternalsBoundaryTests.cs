@@ -28,6 +28,13 @@ public sealed class MLNetInternalsBoundaryTests
         ["Microsoft.ML.Runtime.HostExtensions"] = new(@"\bIChannel\b|\bHostExtensions\b|\b[cC]hannel\s*\.\s*(Info|Warning|Error|Trace)\s*\("),
         ["Microsoft.ML.TrainCatalogBase"] = new(@"\.\s*Owner\s*\.\s*Environment\b|\bTrainCatalogBase\b"),
         ["Microsoft.ML.TrainCatalogBase+CatalogInstantiatorBase"] = new(@"\bCatalogInstantiatorBase\b|\.\s*Owner\b"),
+        // ML.NET's ONNX export (mlContext.Model.ConvertToOnnx): the data transform interfaces and the context.
+        ["Microsoft.ML.Data.IDataTransform"] = Word("IDataTransform"),
+        ["Microsoft.ML.Model.OnnxConverter.ICanSaveOnnx"] = Word("ICanSaveOnnx"),
+        ["Microsoft.ML.Model.OnnxConverter.ISaveAsOnnx"] = Word("ISaveAsOnnx"),
+        ["Microsoft.ML.Model.OnnxConverter.ITransformCanSaveOnnx"] = Word("ITransformCanSaveOnnx"),
+        ["Microsoft.ML.Model.OnnxConverter.OnnxContext"] = Word("OnnxContext"),
+        ["Microsoft.ML.Model.OnnxConverter.OnnxNode"] = Word("OnnxNode"),
     };
 
     private static readonly string[] AllowedFolders = ["MLNet", "Serialization"];
@@ -68,6 +75,8 @@ public sealed class MLNetInternalsBoundaryTests
             "private BornAgainTrainingOptions EngineOptions(IHost host, IChannel channel)",
             "yield return new SchemaShape.Column(name, kind, type, isKey: true);",
             "var env = catalog.Owner.Environment;",
+            "internal sealed class ScoredDataView : ITransformCanSaveOnnx",
+            "public void SaveAsOnnx(OnnxContext ctx) => Write(ctx);",
         ];
         foreach (var line in uses)
             Assert.IsNotEmpty(Uses(line).ToList(), line);
