@@ -74,7 +74,8 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
 
         var (labelColumn, classCount) = LabelColumnBinding.Bind(input.Schema, _options.LabelColumnName);
         var labels = LabelKeyValues.FromColumn(labelColumn, classCount);
-        var image = ImageColumnBinding.Bind(input.Schema, _options.ImageColumnName, DeclaredShape());
+        var image = ImageColumnBinding.Bind(input.Schema, _options.ImageColumnName, DeclaredShape())
+            .WithMaxPixels(_options.MaxImagePixels);
 
         var raw = TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, "training data", _options.CancellationToken);
         if (raw.Images.Count < 2)
@@ -103,7 +104,10 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
     }
 
     private BornAgainTransformer CreateTransformer(BornAgainModel model, LabelKeyValues labels, ImageShape shape, int[] scoring) =>
-        new(model, labels, shape, _options.ImageColumnName, _options.ScoreColumnName, _options.PredictedLabelColumnName, scoring);
+        new(model, labels, shape, _options.ImageColumnName, _options.ScoreColumnName, _options.PredictedLabelColumnName, scoring)
+        {
+            MaxImagePixels = _options.MaxImagePixels,
+        };
 
     private ImageTensorDataset LoadValidation(IDataView data, ImageShape shape, int classCount)
     {
@@ -112,7 +116,8 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
             throw new ArgumentException(
                 $"Label column '{_options.LabelColumnName}' of 'ValidationSet' has {validationClasses} classes; the training data has {classCount}. " +
                 "Map both with the same MapValueToKey transformer.", nameof(Options.ValidationSet));
-        var image = ImageColumnBinding.Bind(data.Schema, _options.ImageColumnName, DeclaredShape());
+        var image = ImageColumnBinding.Bind(data.Schema, _options.ImageColumnName, DeclaredShape())
+            .WithMaxPixels(_options.MaxImagePixels);
         var raw = TrainingDataLoader.Read(data, image, _options.LabelColumnName, classCount, "validation set", _options.CancellationToken);
         return TrainingDataLoader.ToDataset(raw, shape, classCount);
     }
