@@ -6,7 +6,9 @@ namespace Microsoft.ML.BornAgain.Tests.Infrastructure;
 
 /// <summary>
 /// A minimal PNG encoder for crafted inputs: a 1-bit grayscale image of any size, all black, whose rows compress to
-/// almost nothing (20000 x 20000 is about 50 KB, and would decode to 1.6 GB of RGBA and 4.8 GB of floats).
+/// almost nothing (20000 x 20000 is about 50 KB, and would decode to 1.6 GB of RGBA and 4.8 GB of floats); and an
+/// 8-bit RGB image of random noise, which does not compress (a large but honest upload).
+/// (Also compiled into the service tests.)
 /// </summary>
 internal static class ImageBomb
 {
@@ -27,6 +29,34 @@ internal static class ImageBomb
             var row = new byte[1 + (width + 7) / 8]; // filter byte 0 (none), then zero bits
             for (int y = 0; y < height; y++)
                 zlib.Write(row);
+        }
+        WriteChunk(png, "IDAT", pixels.ToArray());
+        WriteChunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
+    /// <summary>An RGB PNG of random pixels: about 3 x width x height bytes, stored rather than compressed.</summary>
+    public static byte[] NoisePng(int width, int height, int seed)
+    {
+        using var png = new MemoryStream();
+        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, width);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8;  // bit depth
+        header[9] = 2;  // RGB
+        WriteChunk(png, "IHDR", header);
+
+        var random = new Random(seed);
+        using var pixels = new MemoryStream();
+        using (var zlib = new ZLibStream(pixels, CompressionLevel.NoCompression, leaveOpen: true))
+        {
+            var row = new byte[1 + 3 * width];
+            for (int y = 0; y < height; y++)
+            {
+                random.NextBytes(row.AsSpan(1));
+                zlib.Write(row);
+            }
         }
         WriteChunk(png, "IDAT", pixels.ToArray());
         WriteChunk(png, "IEND", []);
