@@ -67,7 +67,7 @@ public sealed class ModelScorer : IDisposable
         ITransformer model;
         try
         {
-            model = context.Model.Load(fullPath, out _);
+            model = UntrustedModel.Load(context, fullPath, out _); // the zip is checked before ML.NET opens it
         }
         catch (Exception e)
         {
