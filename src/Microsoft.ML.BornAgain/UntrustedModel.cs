@@ -6,7 +6,7 @@ namespace Microsoft.ML.BornAgain;
 /// Loads a model zip that may come from someone else. <c>mlContext.Model.Load</c> alone trusts the zip: it extracts
 /// each entry it opens to a temporary file without a size cap, and loads the assembly and class each entry's header
 /// names, before any check of this library runs. <see cref="Load(MLContext, string, out DataViewSchema)"/> first
-/// checks the zip in constant memory (entry names, entry and total sizes, compression ratios, the data against its
+/// checks the zip, streaming each entry (entry names, entry and total sizes, compression ratios, the data against its
 /// declared sizes, and that every loader assembly is ML.NET's or this library's), then hands the same open file to
 /// ML.NET, whose Born-Again loader checks its own part (sizes bounded before allocation, hashes, shapes).
 /// </summary>

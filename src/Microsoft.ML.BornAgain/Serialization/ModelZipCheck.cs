@@ -7,7 +7,8 @@ namespace Microsoft.ML.BornAgain.Serialization;
 /// <summary>
 /// Checks an ML.NET model zip before ML.NET opens it (<see cref="UntrustedModel"/>): ML.NET extracts each entry it
 /// opens to a temporary file without a size cap, and loads the assembly and class each entry's header names. This
-/// check reads the zip's central directory and streams every entry once, in constant memory, refusing:
+/// check reads the zip's central directory (into memory, as <see cref="ZipArchive"/> does, before the entry count is
+/// checked) and streams every entry once through a fixed buffer, refusing:
 /// <list type="bullet">
 /// <item>more than <see cref="MaxEntries"/> entries, or an entry name that is absolute, climbs (<c>..</c>) or uses
 /// characters ML.NET never writes;</item>
