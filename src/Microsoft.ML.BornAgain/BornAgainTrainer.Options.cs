@@ -54,10 +54,23 @@ public sealed partial class BornAgainTrainer
         /// prediction. Change it after training with <see cref="BornAgainTransformer.WithScoringGenerations"/>.</value>
         public int[]? ScoringGenerations { get; set; }
 
+        /// <summary>
+        /// The most pixels (width x height) a training, validation or scoring image may have. Encoded images (bytes
+        /// from <c>LoadRawImageBytes</c> or a <c>byte[]</c> field) are measured from their header before they are
+        /// decoded, so a small file that would decode to gigabytes (an image bomb) fails with an
+        /// <see cref="InvalidDataException"/> naming the column, the row and the size; images from <c>LoadImages</c>
+        /// are decoded by ML.NET first and refused before they are converted. The trained transformer keeps this limit
+        /// (<see cref="BornAgainTransformer.MaxImagePixels"/>); it is not saved in the model file.
+        /// </summary>
+        /// <value>Default 16,777,216 (4096 x 4096): a 4096 x 4096 image decodes to 64 MB of RGBA and 192 MB of floats.</value>
+        public long MaxImagePixels { get; set; } = MLNet.EncodedImageHeader.DefaultMaxPixels;
+
         /// <inheritdoc/>
         internal override void Validate()
         {
             base.Validate();
+            if (MaxImagePixels < 1)
+                throw new ArgumentOutOfRangeException(nameof(MaxImagePixels), MaxImagePixels, "Option 'MaxImagePixels' must be at least 1.");
             CheckColumnName(LabelColumnName, nameof(LabelColumnName));
             CheckColumnName(ImageColumnName, nameof(ImageColumnName));
             CheckColumnName(ScoreColumnName, nameof(ScoreColumnName));

@@ -78,7 +78,8 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
 
         var (labelColumn, classCount) = LabelColumnBinding.Bind(input.Schema, _options.LabelColumnName);
         var labels = LabelKeyValues.FromColumn(labelColumn, classCount);
-        var image = ImageColumnBinding.Bind(input.Schema, _options.ImageColumnName, DeclaredShape());
+        var image = ImageColumnBinding.Bind(input.Schema, _options.ImageColumnName, DeclaredShape())
+            .WithMaxPixels(_options.MaxImagePixels);
 
         var raw = TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, "training data", host.Token);
         if (raw.Images.Count < 2)
@@ -116,7 +117,10 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
         host.UserToken.IsCancellationRequested ? "by the options' CancellationToken" : "by MLContext.CancelExecution()";
 
     private BornAgainTransformer CreateTransformer(BornAgainModel model, LabelKeyValues labels, ImageShape shape, int[] scoring) =>
-        new(model, labels, shape, _options.ImageColumnName, _options.ScoreColumnName, _options.PredictedLabelColumnName, scoring);
+        new(model, labels, shape, _options.ImageColumnName, _options.ScoreColumnName, _options.PredictedLabelColumnName, scoring)
+        {
+            MaxImagePixels = _options.MaxImagePixels,
+        };
 
     private ImageTensorDataset LoadValidation(IDataView data, ImageShape shape, int classCount, CancellationToken cancellation)
     {
@@ -128,7 +132,8 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
                 "Map both with the same MapValueToKey transformer.", nameof(Options.ValidationSet));
         }
 
-        var image = ImageColumnBinding.Bind(data.Schema, _options.ImageColumnName, DeclaredShape());
+        var image = ImageColumnBinding.Bind(data.Schema, _options.ImageColumnName, DeclaredShape())
+            .WithMaxPixels(_options.MaxImagePixels);
         var raw = TrainingDataLoader.Read(data, image, _options.LabelColumnName, classCount, "validation set", cancellation);
         return TrainingDataLoader.ToDataset(raw, shape, classCount);
     }

@@ -69,6 +69,27 @@ public sealed partial class BornAgainTransformer : ITransformer, IDisposable
 
     internal ImageShape InputShape { get; }
 
+    /// <summary>
+    /// The most pixels (width x height) an image to score may have: encoded images are measured from their header
+    /// before decoding and refused above it with an <see cref="InvalidDataException"/> naming the column and the row.
+    /// </summary>
+    /// <value>
+    /// The trainer's <see cref="BornAgainTrainer.Options.MaxImagePixels"/>; 16,777,216 (4096 x 4096) for a transformer
+    /// loaded from a file (the limit is not saved). Set it before creating a <c>PredictionEngine</c> or calling
+    /// <see cref="Transform"/>; at least 1.
+    /// </value>
+    public long MaxImagePixels
+    {
+        get => _maxImagePixels;
+        set
+        {
+            EncodedImageHeader.CheckLimit(value, nameof(MaxImagePixels));
+            _maxImagePixels = value;
+        }
+    }
+
+    private long _maxImagePixels = EncodedImageHeader.DefaultMaxPixels;
+
     internal LabelKeyValues Labels => _labels;
 
     /// <summary>Always true: the transformer maps each row on its own, so <c>PredictionEngine</c> can use it.</summary>
@@ -85,7 +106,7 @@ public sealed partial class BornAgainTransformer : ITransformer, IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         Model.CheckGenerations(generations, nameof(generations));
         return new BornAgainTransformer(_shared.Acquire(), _labels, InputShape, ImageColumnName, ScoreColumnName,
-            PredictedLabelColumnName, generations);
+            PredictedLabelColumnName, generations) { MaxImagePixels = MaxImagePixels };
     }
 
     /// <summary>The input schema with <c>Score</c> and <c>PredictedLabel</c> added; checks the image column.</summary>
@@ -114,7 +135,7 @@ public sealed partial class BornAgainTransformer : ITransformer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var image = ImageColumnBinding.Bind(inputSchema, ImageColumnName, InputShape);
+        var image = ImageColumnBinding.Bind(inputSchema, ImageColumnName, InputShape).WithMaxPixels(MaxImagePixels);
         var output = OutputColumns.Append(inputSchema, _labels, ScoreColumnName, PredictedLabelColumnName);
         return new ScoringPlan(inputSchema, output, image, new ImageScorer(Model, InputShape, _scoringGenerations));
     }

@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace BornAgain.Service.Tests;
 
-/// <summary>POST /predict, GET /healthz and GET / through the real HTTP pipeline (WebApplicationFactory) on a real model.</summary>
+/// <summary>POST /predict, GET /model and GET / through the real HTTP pipeline (WebApplicationFactory) on a real model.</summary>
 [TestClass]
 public sealed class PredictEndpointTests
 {
@@ -55,12 +55,13 @@ public sealed class PredictEndpointTests
     }
 
     [TestMethod]
-    public async Task HealthzNamesTheModelAndItsClasses()
+    public async Task ModelNamesItsClasses_ButNotItsPath()
     {
-        using var json = JsonDocument.Parse(await Client.GetStringAsync("/healthz"));
-        Assert.AreEqual("ok", json.RootElement.GetProperty("status").GetString());
-        Assert.AreEqual(Path.GetFullPath(TrainedModel.ModelPath), json.RootElement.GetProperty("model").GetString());
+        var body = await Client.GetStringAsync("/model");
+        using var json = JsonDocument.Parse(body);
         CollectionAssert.AreEqual(TrainedModel.Classes, json.RootElement.GetProperty("classes").EnumerateArray().Select(e => e.GetString()).ToArray());
+        Assert.DoesNotContain(TrainedModel.Directory, body);
+        Assert.DoesNotContain("model.zip", body);
     }
 
     [TestMethod]

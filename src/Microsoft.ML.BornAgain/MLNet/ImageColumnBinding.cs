@@ -21,6 +21,16 @@ internal sealed class ImageColumnBinding
         VectorShape = vectorShape;
     }
 
+    /// <summary>
+    /// The most pixels (width x height) an image may have; encoded images are checked from their header, before
+    /// decoding. <see cref="EncodedImageHeader.DefaultMaxPixels"/> unless the caller sets it.
+    /// </summary>
+    public long MaxPixels { get; private init; } = EncodedImageHeader.DefaultMaxPixels;
+
+    /// <summary>This binding with another <see cref="MaxPixels"/>.</summary>
+    public ImageColumnBinding WithMaxPixels(long maxPixels) =>
+        new(ColumnName, Kind, VectorShape) { MaxPixels = maxPixels };
+
     public string ColumnName { get; }
 
     public ImageColumnKind Kind { get; }

@@ -40,6 +40,8 @@ internal sealed class ImageRowReader
                 GetUpstream(_imageGetter!, ref _image);
                 if (_image is null)
                     throw RowError("holds no image (was the file missing or unreadable?)");
+                // Already decoded upstream (LoadImages): refuse it before making 12 bytes of floats per pixel.
+                CheckPixels(_image.Width, _image.Height, "a decoded");
                 return FromMLImage(_image);
             case ImageColumnKind.EncodedBytes:
                 GetUpstream(_bytesGetter!, ref _bytes);
@@ -71,6 +73,9 @@ internal sealed class ImageRowReader
         if (bytes.Length == 0)
             throw RowError("holds no image bytes (an empty value)");
         var dense = bytes.DenseValues().ToArray();
+        // The header says how large the image is: refuse an image bomb before a pixel is decoded.
+        if (EncodedImageHeader.TryReadSize(dense) is { } size)
+            CheckPixels(size.Width, size.Height, "an encoded");
         MLImage image;
         try
         {
@@ -82,6 +87,16 @@ internal sealed class ImageRowReader
         }
         using (image)
             return FromMLImage(image);
+    }
+
+    private void CheckPixels(int width, int height, string kind)
+    {
+        long pixels = EncodedImageHeader.PixelCount(width, height);
+        if (pixels > _binding.MaxPixels)
+        {
+            throw RowError($"holds {kind} image of {width}x{height} = {pixels} pixels; at most {_binding.MaxPixels} are accepted " +
+                "(option MaxImagePixels of the trainer, property MaxImagePixels of the transformer)");
+        }
     }
 
     private DecodedImage FromVector(VBuffer<float> vector)
@@ -100,9 +115,14 @@ internal sealed class ImageRowReader
     /// <summary>Converts interleaved 32-bit pixels to planar R, G, B floats and notes whether R = G = B everywhere.</summary>
     internal static DecodedImage FromMLImage(MLImage image)
     {
-        int height = image.Height, width = image.Width, plane = height * width;
+        int height = image.Height, width = image.Width;
+        // Checked: past 46341^2 pixels an int product overflows; 3 floats per pixel must fit one array.
+        long pixelCount = EncodedImageHeader.PixelCount(width, height);
+        if (3 * pixelCount > Array.MaxLength)
+            throw new InvalidDataException($"An image of {width}x{height} = {pixelCount} pixels is too large to convert to floats.");
+        int plane = (int)pixelCount;
         var source = image.Pixels;
-        if (image.BitsPerPixel != 32 || source.Length < plane * 4)
+        if (image.BitsPerPixel != 32 || source.Length < 4L * plane)
             throw new InvalidDataException($"Expected a 32-bit image of {width}x{height}; got {image.BitsPerPixel} bits per pixel.");
         bool bgra = image.PixelFormat == MLPixelFormat.Bgra32;
         int red = bgra ? 2 : 0, blue = bgra ? 0 : 2;

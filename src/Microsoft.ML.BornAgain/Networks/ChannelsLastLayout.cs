@@ -24,7 +24,7 @@ namespace Microsoft.ML.BornAgain.Networks;
 /// </para>
 /// <para>
 /// Other devices keep the default order: cuDNN's choice between the layouts depends on the GPU and the precision,
-/// and it could not be measured here.
+/// and no GPU was available to measure it (docs/gpu.md).
 /// </para>
 /// </remarks>
 internal static class ChannelsLastLayout

@@ -45,12 +45,15 @@ internal static class ConvolutionBackends
     /// <returns>True when LibTorch's switch was found and NNPACK is off.</returns>
     public static bool Configure() => s_nnpackTurnedOff.Value;
 
-    /// <summary>LibTorch's own answer to whether NNPACK may run, or null when the switch cannot be read here.</summary>
+    /// <summary>LibTorch's own answer to whether NNPACK may run, or null when LibTorch does not export the switch.</summary>
     internal static bool? IsNnpackEnabled()
     {
         if (!TryGetContext(out var library, out var context) ||
             !NativeLibrary.TryGetExport(library, GetNnpackName, out var get))
+        {
             return null;
+        }
+
         return Marshal.GetDelegateForFunctionPointer<GetUserEnabled>(get)(context);
     }
 
@@ -58,7 +61,10 @@ internal static class ConvolutionBackends
     {
         if (!TryGetContext(out var library, out var context) ||
             !NativeLibrary.TryGetExport(library, SetNnpackName, out var set))
+        {
             return false;
+        }
+
         Marshal.GetDelegateForFunctionPointer<SetUserEnabled>(set)(context, false);
         return true;
     }

@@ -124,7 +124,7 @@ public sealed partial record NetworkArchitecture
     {
         RequireAtLeastOne(inputChannels, nameof(inputChannels));
         RequireAtLeastOne(classCount, nameof(classCount));
-        ConvolutionBackends.Configure();
+        Networks.ConvolutionBackends.Configure();
         return Family switch
         {
             NetworkFamily.PreActResNet => new Networks.PreActResNet(Depth, WidthFactor, inputChannels, classCount),

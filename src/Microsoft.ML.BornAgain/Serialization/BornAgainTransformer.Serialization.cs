@@ -12,9 +12,11 @@ namespace Microsoft.ML.BornAgain;
 // save/load types (this folder and MLNet/ are the only places allowed to).
 public sealed partial class BornAgainTransformer
 {
-    void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        BornAgainModelFile.Save(ctx, new SavedTransformer(Model, Labels, InputShape, ImageColumnName, ScoreColumnName,
-            PredictedLabelColumnName, ScoringGenerations));
+    void ICanSaveModel.Save(ModelSaveContext ctx) => BornAgainModelFile.Save(ctx, ToSaved());
+
+    /// <summary>What the model file stores of this transformer.</summary>
+    internal SavedTransformer ToSaved() =>
+        new(Model, Labels, InputShape, ImageColumnName, ScoreColumnName, PredictedLabelColumnName, ScoringGenerations);
 
     /// <summary>Called by ML.NET's <c>Model.Load</c> (through the LoadableClass attribute); must return exactly ITransformer.</summary>
     private static ITransformer Create(IHostEnvironment env, ModelLoadContext ctx)

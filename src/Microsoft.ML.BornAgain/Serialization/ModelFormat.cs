@@ -24,14 +24,20 @@ internal static class ModelFormat
     /// <summary>All three versions of ML.NET's header (written, readable, read-back). Never change.</summary>
     public const uint FrozenHeaderVersion = 0x00010001;
 
-    /// <summary>Layout version this build writes. Bump when fields are added.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// Layout version this build writes. Bump when fields are added. Version 2 added a SHA-256 of the whole part right
+    /// after this header (version 1 hashed only the weights entries).
+    /// </summary>
+    public const int FormatVersion = 2;
 
-    /// <summary>Oldest reader that can read what this build writes. Bump only for layouts old readers misread.</summary>
-    public const int MinReaderVersion = 1;
+    /// <summary>
+    /// Oldest reader that can read what this build writes. Bump only for layouts old readers misread: version 1
+    /// readers would read version 2's hash as the image column's name, so they are told to upgrade instead.
+    /// </summary>
+    public const int MinReaderVersion = 2;
 
     /// <summary>Newest layout this build reads.</summary>
-    public const int SupportedVersion = 1;
+    public const int SupportedVersion = 2;
 
     /// <summary>Oldest layout this build still reads.</summary>
     public const int OldestReadableVersion = 1;
@@ -59,13 +65,19 @@ internal static class ModelFormat
     /// Starts our entry: stamps ML.NET's header (<see cref="GetVersionInfo"/>), then writes
     /// <see cref="FormatVersion"/> and <see cref="MinReaderVersion"/>. The caller writes its fields next.
     /// </summary>
-    public static void WritePayloadHeader(ModelSaveContext ctx)
+    public static void WritePayloadHeader(ModelSaveContext ctx) => WritePayloadHeader(ctx, FormatVersion, MinReaderVersion);
+
+    /// <summary>
+    /// <see cref="WritePayloadHeader(ModelSaveContext)"/> with other version numbers: for compatibility tests that
+    /// write what an older or newer writer would.
+    /// </summary>
+    internal static void WritePayloadHeader(ModelSaveContext ctx, int formatVersion, int minReaderVersion)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ctx.CheckAtModel();
         ctx.SetVersionInfo(GetVersionInfo());
-        ctx.Writer.Write(FormatVersion);
-        ctx.Writer.Write(MinReaderVersion);
+        ctx.Writer.Write(formatVersion);
+        ctx.Writer.Write(minReaderVersion);
     }
 
     /// <summary>
@@ -73,12 +85,18 @@ internal static class ModelFormat
     /// can read optional fields conditionally.
     /// </summary>
     /// <exception cref="InvalidOperationException">The model needs a newer (or is too old for this) BornAgain.</exception>
-    public static int ReadPayloadHeader(ModelLoadContext ctx)
+    public static int ReadPayloadHeader(ModelLoadContext ctx) => ReadPayloadHeader(ctx, out _);
+
+    /// <summary>
+    /// <see cref="ReadPayloadHeader(ModelLoadContext)"/>, also returning the <paramref name="minReaderVersion"/> read
+    /// (a hash over the part covers both versions).
+    /// </summary>
+    public static int ReadPayloadHeader(ModelLoadContext ctx, out int minReaderVersion)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ctx.CheckAtModel(GetVersionInfo());
         int formatVersion = ctx.Reader.ReadInt32();
-        int minReaderVersion = ctx.Reader.ReadInt32();
+        minReaderVersion = ctx.Reader.ReadInt32();
         CheckReadable(formatVersion, minReaderVersion);
         return formatVersion;
     }

@@ -14,7 +14,23 @@ namespace Microsoft.ML.BornAgain.Serialization;
 /// </remarks>
 internal static class StateDictValidator
 {
-    public static void Validate(ReadOnlySpan<byte> blob, nn.Module<Tensor, Tensor> network, int generation)
+    public static void Validate(ReadOnlySpan<byte> blob, nn.Module<Tensor, Tensor> network, int generation) =>
+        Validate(blob, network, generation, "the model file");
+
+    /// <summary>Validates weights read from <paramref name="source"/> ("the model file", "the checkpoint"), named in errors.</summary>
+    public static void Validate(ReadOnlySpan<byte> blob, nn.Module<Tensor, Tensor> network, int generation, string source)
+    {
+        try
+        {
+            ValidateCore(blob, network, generation);
+        }
+        catch (InvalidDataException e) when (source != "the model file")
+        {
+            throw new InvalidDataException(e.Message.Replace("in the model file", "in " + source, StringComparison.Ordinal));
+        }
+    }
+
+    private static void ValidateCore(ReadOnlySpan<byte> blob, nn.Module<Tensor, Tensor> network, int generation)
     {
         var expected = network.state_dict();
         int offset = 0;

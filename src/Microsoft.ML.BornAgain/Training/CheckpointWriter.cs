@@ -12,12 +12,14 @@ internal sealed class CheckpointWriter
     private readonly string _directory;
     private readonly string _fingerprint;
     private readonly int _epochsPerGeneration;
+    private readonly BornAgainTrainingOptions _options;
     private readonly List<TrainingCheckpoint.Finished> _finished = new();
 
     public CheckpointWriter(string directory, BornAgainTrainingOptions options, ImageTensorDataset train, long seed)
     {
         _directory = directory;
         _epochsPerGeneration = options.EpochsPerGeneration;
+        _options = options;
         _fingerprint = TrainingCheckpoint.ComputeFingerprint(options, train, seed);
     }
 
@@ -37,15 +39,85 @@ internal sealed class CheckpointWriter
                 "would train a different model. Use another 'CheckpointDirectory', or delete the checkpoint to start again.");
         }
 
+        CheckArchitectures(checkpoint);
         foreach (var finished in checkpoint.FinishedGenerations)
         {
             var network = finished.Architecture.CreateNetwork(train.Channels, train.ClassCount);
-            GenerationState.LoadWeights(network, finished.Weights);
+            try
+            {
+                Validate(finished.Weights, network, generations.Count);
+                GenerationState.LoadWeights(network, finished.Weights);
+            }
+            catch
+            {
+                network.Dispose();
+                throw;
+            }
             network.to(device).eval();
             generations.Add(new TrainedGeneration(generations.Count, finished.Architecture, network, finished.Epochs));
             _finished.Add(finished);
         }
+        if (checkpoint.Current is { } current)
+        {
+            // Checked now, against a network of its architecture, so that a damaged checkpoint is reported as one
+            // before training starts rather than deep inside TorchSharp's loader.
+            using var probe = current.Architecture.CreateNetwork(train.Channels, train.ClassCount);
+            Validate(current.Weights, probe, current.Generation);
+        }
         return checkpoint.Current;
+    }
+
+    private string Path => System.IO.Path.Combine(_directory, TrainingCheckpoint.FileName);
+
+    private void Validate(byte[] weights, nn.Module<Tensor, Tensor> network, int generation)
+    {
+        try
+        {
+            Serialization.StateDictValidator.Validate(weights, network, generation, "the checkpoint");
+        }
+        catch (InvalidDataException e)
+        {
+            throw TrainingCheckpoint.Damaged(Path, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// The generations the checkpoint holds must be those the options train, in order (the fingerprint covers them
+    /// too; this names what differs).
+    /// </summary>
+    private void CheckArchitectures(TrainingCheckpoint checkpoint)
+    {
+        var finished = checkpoint.FinishedGenerations;
+        if (finished.Count > _options.Generations + 1)
+            throw TrainingCheckpoint.Damaged(Path, $"it holds {finished.Count} finished generations; the options train {_options.Generations + 1}");
+        for (int g = 0; g < finished.Count; g++)
+        {
+            if (finished[g].Architecture != _options.ArchitectureOf(g))
+            {
+                throw TrainingCheckpoint.Damaged(Path,
+                    $"its generation {g} is a {finished[g].Architecture}; the options train a {_options.ArchitectureOf(g)}");
+            }
+        }
+        if (checkpoint.Current is { } current)
+        {
+            if (current.Generation != finished.Count || current.Generation > _options.Generations)
+            {
+                throw TrainingCheckpoint.Damaged(Path,
+                    $"its generation in progress is {current.Generation}, after {finished.Count} finished generations of the {_options.Generations + 1} the options train");
+            }
+
+            if (current.Architecture != _options.ArchitectureOf(current.Generation))
+            {
+                throw TrainingCheckpoint.Damaged(Path,
+                    $"its generation {current.Generation} in progress is a {current.Architecture}; the options train a {_options.ArchitectureOf(current.Generation)}");
+            }
+
+            if (current.Epochs.Count >= _epochsPerGeneration)
+            {
+                throw TrainingCheckpoint.Damaged(Path,
+                    $"its generation in progress has {current.Epochs.Count} epochs; the options train {_epochsPerGeneration} per generation");
+            }
+        }
     }
 
     /// <summary>Writes the checkpoint after an epoch: the generation moves to the finished list after its last epoch.</summary>

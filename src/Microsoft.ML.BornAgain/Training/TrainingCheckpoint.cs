@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.ML.BornAgain.Networks;
@@ -10,15 +11,24 @@ namespace Microsoft.ML.BornAgain.Training;
 /// Written atomically after every epoch to <see cref="FileName"/> in the checkpoint directory.
 /// </summary>
 /// <remarks>
-/// Binary format: "BACKPT01", string fingerprint, int finished count; per finished generation: string architecture,
+/// Binary format: "BACKPT02", string fingerprint, int finished count; per finished generation: string architecture,
 /// metrics, byte[] weights; bool in progress; then int generation, string architecture, metrics, byte[] weights,
-/// byte[] optimizer state, byte[] data generator state, byte[] global generator state. Metrics: int count, then per
-/// epoch the fields of <see cref="EpochMetrics"/>. Byte arrays: int length then bytes.
+/// byte[] optimizer state, byte[] data generator state, byte[] global generator state; then the SHA-256 of every byte
+/// before it. Metrics: int count, then per epoch the fields of <see cref="EpochMetrics"/>. Byte arrays: int length then
+/// bytes. ("BACKPT01", without the hash and with a culture-dependent fingerprint, is refused with a clear message.)
+/// <para>The hash detects damage (a torn or truncated write, a flipped bit), not tampering. Every weights blob is
+/// also checked against its architecture by <see cref="Serialization.StateDictValidator"/> before TorchSharp reads
+/// it, and the architectures against the options (<see cref="CheckpointWriter"/>).</para>
+/// <para>Writes go to a uniquely named temporary file in the same directory (two runs sharing a directory never
+/// write the same temporary file), flushed to disk, renamed over the checkpoint, and the directory is flushed
+/// (<see cref="DirectorySync"/>), so a kill or power loss at any point leaves the previous or the new checkpoint.
+/// A temporary file left by a killed process is ignored.</para>
 /// </remarks>
 internal sealed class TrainingCheckpoint
 {
     public const string FileName = "bornagain-checkpoint.bin";
-    private const string Magic = "BACKPT01";
+    private const string Magic = "BACKPT02";
+    private const string OldMagic = "BACKPT01";
     private const int MaxBlobBytes = int.MaxValue - 64;
 
     public sealed record Finished(NetworkArchitecture Architecture, IReadOnlyList<EpochMetrics> Epochs, byte[] Weights);
@@ -43,14 +53,27 @@ internal sealed class TrainingCheckpoint
     /// A hash of everything that decides the trained weights: the options that shape training and the training data
     /// itself. Resuming with a checkpoint written for anything else would silently train another model.
     /// </summary>
+    /// <remarks>
+    /// Culture-invariant (a run resumed under another culture has the same fingerprint), and it includes the device
+    /// and the thread count, which change the floating-point results: resuming on another device would not continue
+    /// the same run bit for bit.
+    /// </remarks>
     public static string ComputeFingerprint(BornAgainTrainingOptions o, ImageTensorDataset train, long seed)
     {
-        var settings = string.Join("|",
+        var settings = string.Join("|", new object?[]
+        {
             o.Generations, o.EpochsPerGeneration, string.Join(",", Enumerable.Range(0, o.Generations + 1).Select(o.ArchitectureOf)),
-            o.Loss, o.LabelWeight.ToString("R"), o.Temperature.ToString("R"), o.TeacherLabelSmoothing.ToString("R"),
-            o.BatchSize, o.LearningRate.ToString("R"), o.Momentum.ToString("R"), o.Nesterov, o.WeightDecay.ToString("R"),
-            o.Schedule, o.StepDecayFactor.ToString("R"), o.RandomCropPadding, o.HorizontalFlip, seed,
-            train.Count, train.Channels, train.Height, train.Width, train.ClassCount);
+            o.Loss, o.LabelWeight, o.Temperature, o.TeacherLabelSmoothing,
+            o.BatchSize, o.LearningRate, o.Momentum, o.Nesterov, o.WeightDecay,
+            o.Schedule, o.StepDecayFactor, o.RandomCropPadding, o.HorizontalFlip, seed,
+            train.Count, train.Channels, train.Height, train.Width, train.ClassCount,
+            "device=" + (o.Device ?? "default"), "threads=" + (o.NumberOfThreads?.ToString(CultureInfo.InvariantCulture) ?? "default"),
+        }.Select(value => value switch
+        {
+            double d => d.ToString("R", CultureInfo.InvariantCulture),
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => value?.ToString() ?? "",
+        }));
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(settings));
         hash.AppendData(train.Images.contiguous().bytes);
@@ -59,6 +82,7 @@ internal sealed class TrainingCheckpoint
     }
 
     /// <summary>Reads the checkpoint in <paramref name="directory"/>, or returns null when there is none.</summary>
+    /// <exception cref="InvalidDataException">The checkpoint is damaged, unreadable or from an older version.</exception>
     public static TrainingCheckpoint? TryRead(string directory)
     {
         string path = Path.Combine(directory, FileName);
@@ -66,8 +90,13 @@ internal sealed class TrainingCheckpoint
             return null;
         try
         {
-            using var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
-            if (Encoding.ASCII.GetString(reader.ReadBytes(Magic.Length)) != Magic)
+            using var stream = File.OpenRead(path);
+            CheckHash(stream);
+            using var reader = new BinaryReader(stream, Encoding.UTF8);
+            string magic = Encoding.ASCII.GetString(reader.ReadBytes(Magic.Length));
+            if (magic == OldMagic)
+                throw new InvalidDataException("it was written by an older version of Microsoft.ML.BornAgain, whose checkpoints cannot be resumed");
+            if (magic != Magic)
                 throw new InvalidDataException("it does not start with the checkpoint signature");
             string fingerprint = reader.ReadString();
             int finishedCount = ReadCount(reader, BornAgainTrainingOptions.Defaults.MaxGenerations + 1);
@@ -80,48 +109,147 @@ internal sealed class TrainingCheckpoint
                 current = new InProgress(reader.ReadInt32(), NetworkArchitecture.Parse(reader.ReadString()), ReadMetrics(reader),
                     ReadBlob(reader), ReadBlob(reader), ReadBlob(reader), ReadBlob(reader));
             }
+            if (stream.Length - stream.Position != SHA256.HashSizeInBytes)
+                throw new InvalidDataException($"{stream.Length - stream.Position - SHA256.HashSizeInBytes} unexpected bytes follow its last field");
             return new TrainingCheckpoint(fingerprint, finished, current);
         }
-        catch (Exception e) when (e is EndOfStreamException or FormatException or InvalidDataException or ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidDataException or ArgumentException)
         {
-            throw new InvalidDataException($"The checkpoint '{path}' is damaged ({e.Message}); delete it to start training again.", e);
+            // IOException includes EndOfStreamException (a truncated file) and read errors of the disk itself.
+            throw Damaged(path, e.Message, e);
         }
     }
 
-    /// <summary>Writes the checkpoint atomically: a temporary file, flushed to disk, then renamed over the old one.</summary>
+    /// <summary>The message of every unusable checkpoint: what is wrong, and what to do.</summary>
+    public static InvalidDataException Damaged(string path, string problem, Exception? inner = null) =>
+        new($"The checkpoint '{path}' is damaged ({problem.TrimEnd('.')}); delete it to start training again.", inner);
+
+    /// <summary>Checks the SHA-256 trailer over the whole file (streamed, not held in memory), then rewinds.</summary>
+    private static void CheckHash(Stream stream)
+    {
+        long length = stream.Length - SHA256.HashSizeInBytes;
+        if (length < Magic.Length)
+            throw new InvalidDataException($"it is {stream.Length} bytes long, too short for a checkpoint");
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 16];
+        var magic = new byte[Magic.Length];
+        stream.ReadExactly(magic);
+        if (Encoding.ASCII.GetString(magic) == OldMagic)
+        {
+            stream.Position = 0;
+            return; // refused with its own message by the caller
+        }
+        hash.AppendData(magic);
+        for (long left = length - magic.Length; left > 0;)
+        {
+            int read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (read == 0)
+                throw new EndOfStreamException("the file ends early");
+            hash.AppendData(buffer, 0, read);
+            left -= read;
+        }
+        var stored = new byte[SHA256.HashSizeInBytes];
+        stream.ReadExactly(stored);
+        if (!hash.GetHashAndReset().AsSpan().SequenceEqual(stored))
+            throw new InvalidDataException("its SHA-256 does not match its contents: it was cut short or changed");
+        stream.Position = 0;
+    }
+
+    /// <summary>
+    /// Writes the checkpoint atomically: a uniquely named temporary file, flushed to disk, renamed over the old one,
+    /// then the directory flushed.
+    /// </summary>
     public void Write(string directory)
     {
         Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, FileName);
-        string temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        string temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
         {
-            using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                writer.Write(Encoding.ASCII.GetBytes(Magic));
-                writer.Write(Fingerprint);
-                writer.Write(FinishedGenerations.Count);
-                foreach (var generation in FinishedGenerations)
+                using (var hashing = new HashingStream(stream))
+                using (var writer = new BinaryWriter(hashing, Encoding.UTF8, leaveOpen: true))
                 {
-                    writer.Write(generation.Architecture.ToString());
-                    WriteMetrics(writer, generation.Epochs);
-                    WriteBlob(writer, generation.Weights);
+                    WriteFields(writer);
+                    writer.Flush();
+                    stream.Write(hashing.GetHash());
                 }
-                writer.Write(Current is not null);
-                if (Current is { } c)
-                {
-                    writer.Write(c.Generation);
-                    writer.Write(c.Architecture.ToString());
-                    WriteMetrics(writer, c.Epochs);
-                    WriteBlob(writer, c.Weights);
-                    WriteBlob(writer, c.OptimizerState);
-                    WriteBlob(writer, c.DataGeneratorState);
-                    WriteBlob(writer, c.GlobalGeneratorState);
-                }
+                stream.Flush(flushToDisk: true);
             }
-            stream.Flush(flushToDisk: true);
+            File.Move(temporary, path, overwrite: true);
         }
-        File.Move(temporary, path, overwrite: true);
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+        DirectorySync.Flush(directory);
+    }
+
+    private void WriteFields(BinaryWriter writer)
+    {
+        writer.Write(Encoding.ASCII.GetBytes(Magic));
+        writer.Write(Fingerprint);
+        writer.Write(FinishedGenerations.Count);
+        foreach (var generation in FinishedGenerations)
+        {
+            writer.Write(generation.Architecture.ToString());
+            WriteMetrics(writer, generation.Epochs);
+            WriteBlob(writer, generation.Weights);
+        }
+        writer.Write(Current is not null);
+        if (Current is { } c)
+        {
+            writer.Write(c.Generation);
+            writer.Write(c.Architecture.ToString());
+            WriteMetrics(writer, c.Epochs);
+            WriteBlob(writer, c.Weights);
+            WriteBlob(writer, c.OptimizerState);
+            WriteBlob(writer, c.DataGeneratorState);
+            WriteBlob(writer, c.GlobalGeneratorState);
+        }
+    }
+
+    /// <summary>A write-only stream that hashes what passes through it to the file.</summary>
+    private sealed class HashingStream(Stream inner) : Stream
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public byte[] GetHash() => _hash.GetHashAndReset();
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            _hash.AppendData(buffer);
+            inner.Write(buffer);
+        }
+
+        public override void Flush() => inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                _hash.Dispose();
+            base.Dispose(disposing);
+        }
     }
 
     private static void WriteMetrics(BinaryWriter w, IReadOnlyList<EpochMetrics> epochs)

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.ObjectPool;
+using System.Collections.Concurrent;
 using Microsoft.ML;
 using Microsoft.ML.BornAgain;
 using Microsoft.ML.Data;
@@ -6,9 +6,10 @@ using Microsoft.ML.Data;
 namespace BornAgain.Service;
 
 /// <summary>
-/// The loaded model and a pool of PredictionEngines over it. PredictionEngine is not thread-safe (ML.NET's rule), so
-/// each request rents one from an <see cref="ObjectPool{T}"/> and returns it; the transformers under the engines are
-/// shared (the Born-Again transformer may score on several threads at once).
+/// The loaded model and a bounded pool of PredictionEngines over it. PredictionEngine is not thread-safe (ML.NET's
+/// rule), so each request rents one and returns it; at most <c>maxEngines</c> exist, and a request that finds none
+/// free waits (cancellably) for one. The transformers under the engines are shared (the Born-Again transformer may
+/// score on several threads at once).
 ///
 /// How an upload reaches the model: the sample's chain is MapValueToKey(Label) -> LoadImages(Image from ImagePath)
 /// -> ResizeImages -> BornAgain -> MapKeyToValue. The service scores with the chain from the Born-Again transformer
@@ -25,7 +26,7 @@ public sealed class ModelScorer : IDisposable
     private readonly EnginePool _pool;
 
     private ModelScorer(string path, MLContext context, ITransformer tail, string imageColumn, string[] labels,
-        IReadOnlyList<GenerationInfo> generations)
+        IReadOnlyList<GenerationInfo> generations, int maxEngines)
     {
         ModelPath = path;
         _tail = tail;
@@ -33,10 +34,10 @@ public sealed class ModelScorer : IDisposable
         Generations = generations;
         var input = SchemaDefinition.Create(typeof(EncodedImageRow));
         input[nameof(EncodedImageRow.Image)].ColumnName = imageColumn;
-        _pool = new EnginePool(() => context.Model.CreatePredictionEngine<EncodedImageRow, ScoreRow>(tail, inputSchemaDefinition: input));
+        _pool = new EnginePool(() => context.Model.CreatePredictionEngine<EncodedImageRow, ScoreRow>(tail, inputSchemaDefinition: input), maxEngines);
     }
 
-    /// <summary>The full path of the served model.zip.</summary>
+    /// <summary>The full path of the served model.zip (for the start-up log; never sent to clients).</summary>
     public string ModelPath { get; }
 
     /// <summary>The class labels in score order.</summary>
@@ -45,8 +46,17 @@ public sealed class ModelScorer : IDisposable
     /// <summary>The generations that score.</summary>
     public IReadOnlyList<GenerationInfo> Generations { get; }
 
+    /// <summary>The most engines this scorer holds (and so the most images it scores at once).</summary>
+    public int MaxEngines => _pool.Capacity;
+
+    /// <summary>The engines created so far: never more than <see cref="MaxEngines"/>.</summary>
+    public int EnginesCreated => _pool.Created;
+
     /// <summary>Loads <paramref name="path"/>; any failure becomes a <see cref="ModelLoadException"/> naming the file.</summary>
-    public static ModelScorer Load(string path)
+    /// <param name="path">The model.zip.</param>
+    /// <param name="maxEngines">The most prediction engines held at once; at least 1. Default: the processor count.</param>
+    /// <param name="maxImagePixels">The model's <c>MaxImagePixels</c>: larger images are refused from their header.</param>
+    public static ModelScorer Load(string path, int? maxEngines = null, long? maxImagePixels = null)
     {
         if (string.IsNullOrWhiteSpace(path))
             throw new ModelLoadException("No model configured: set Model:Path (appsettings.json, environment Model__Path) or pass --model <model.zip>.");
@@ -57,7 +67,7 @@ public sealed class ModelScorer : IDisposable
         ITransformer model;
         try
         {
-            model = context.Model.Load(fullPath, out _);
+            model = UntrustedModel.Load(context, fullPath, out _); // the zip is checked before ML.NET opens it
         }
         catch (Exception e)
         {
@@ -68,6 +78,8 @@ public sealed class ModelScorer : IDisposable
             ?? throw new ModelLoadException($"Model file '{fullPath}' holds no BornAgainTransformer (steps: {string.Join(", ", steps.Select(s => s.GetType().Name))}).");
         var tail = new TransformerChain<ITransformer>(steps.Skip(steps.IndexOf(bornAgain)).ToArray());
         string imageColumn = bornAgain.ImageColumnName;
+        if (maxImagePixels is { } limit)
+            bornAgain.MaxImagePixels = limit;
 
         var generations = bornAgain.ScoringGenerations
             .Select(g => new GenerationInfo(g, bornAgain.Generations[g].Architecture.ToString(), bornAgain.Generations[g].ToString()))
@@ -75,7 +87,7 @@ public sealed class ModelScorer : IDisposable
         try
         {
             var labels = ReadLabels(tail, bornAgain.ScoreColumnName, imageColumn);
-            return new ModelScorer(fullPath, context, tail, imageColumn, labels, generations);
+            return new ModelScorer(fullPath, context, tail, imageColumn, labels, generations, Math.Max(1, maxEngines ?? Environment.ProcessorCount));
         }
         catch (Exception e) when (e is not ModelLoadException)
         {
@@ -84,12 +96,16 @@ public sealed class ModelScorer : IDisposable
     }
 
     /// <summary>Scores one encoded image (PNG, JPEG, GIF, BMP or WebP bytes).</summary>
-    public PredictionResult Predict(byte[] encoded)
+    /// <param name="encoded">The image file's bytes.</param>
+    /// <param name="cancellation">Cancels the wait for a free engine, and the scoring if it has not started.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled first.</exception>
+    public PredictionResult Predict(byte[] encoded, CancellationToken cancellation = default)
     {
-        var engine = _pool.Get();
+        var engine = _pool.Get(cancellation);
         float[] scores;
         try
         {
+            cancellation.ThrowIfCancellationRequested();
             scores = engine.Predict(new EncodedImageRow { Image = encoded }).Score;
         }
         finally
@@ -135,32 +151,46 @@ public sealed class ModelScorer : IDisposable
     }
 
     /// <summary>
-    /// Microsoft.Extensions.ObjectPool's pool of engines: created on demand, at most twice the processor count kept
-    /// idle; more are created under a burst and dropped when returned to a full pool.
+    /// A bounded pool of engines: created on demand up to <see cref="Capacity"/>, kept for reuse, and a caller that
+    /// finds none free waits for one (cancellably). The service's concurrency limit keeps the callers to the same
+    /// number, so the wait is the exception; the bound holds even for a caller that bypasses the limit.
     ///
-    /// Dropped, never disposed: an engine made by MLContext.Model.CreatePredictionEngine owns its transformer by default
-    /// (PredictionEngineOptions.OwnsTransformer, which the overload used here leaves at true), and its Dispose disposes
-    /// the model's shared networks.
-    /// DefaultObjectPoolProvider would return a pool that disposes dropped IDisposable objects; under 64 concurrent
-    /// requests that broke every later request with "Tensor invalid -- empty handle". So DefaultObjectPool is used
-    /// directly, and the model is disposed once, by <see cref="ModelScorer.Dispose"/>.
+    /// Engines are never disposed: an engine made by MLContext.Model.CreatePredictionEngine owns its transformer by
+    /// default (PredictionEngineOptions.OwnsTransformer, which the overload used here leaves at true), and its Dispose
+    /// disposes the model's shared networks. The model is disposed once, by <see cref="ModelScorer.Dispose"/>.
     /// </summary>
-    private sealed class EnginePool(Func<PredictionEngine<EncodedImageRow, ScoreRow>> create)
+    private sealed class EnginePool(Func<PredictionEngine<EncodedImageRow, ScoreRow>> create, int capacity)
     {
-        private readonly DefaultObjectPool<PredictionEngine<EncodedImageRow, ScoreRow>> _pool =
-            new(new EnginePolicy(create), Environment.ProcessorCount * 2);
+        private readonly ConcurrentBag<PredictionEngine<EncodedImageRow, ScoreRow>> _idle = [];
+        private readonly SemaphoreSlim _slots = new(capacity, capacity);
 
-        public PredictionEngine<EncodedImageRow, ScoreRow> Get() => _pool.Get();
+        private int _created;
 
-        public void Return(PredictionEngine<EncodedImageRow, ScoreRow> engine) => _pool.Return(engine);
-    }
+        public int Capacity => capacity;
 
-    /// <summary>Every engine goes back into the pool: an engine holds no per-request state between calls.</summary>
-    private sealed class EnginePolicy(Func<PredictionEngine<EncodedImageRow, ScoreRow>> create)
-        : IPooledObjectPolicy<PredictionEngine<EncodedImageRow, ScoreRow>>
-    {
-        public PredictionEngine<EncodedImageRow, ScoreRow> Create() => create();
+        public int Created => Volatile.Read(ref _created);
 
-        public bool Return(PredictionEngine<EncodedImageRow, ScoreRow> engine) => true;
+        public PredictionEngine<EncodedImageRow, ScoreRow> Get(CancellationToken cancellation)
+        {
+            _slots.Wait(cancellation);
+            try
+            {
+                if (_idle.TryTake(out var engine))
+                    return engine;
+                Interlocked.Increment(ref _created);
+                return create();
+            }
+            catch
+            {
+                _slots.Release();
+                throw;
+            }
+        }
+
+        public void Return(PredictionEngine<EncodedImageRow, ScoreRow> engine)
+        {
+            _idle.Add(engine);
+            _slots.Release();
+        }
     }
 }

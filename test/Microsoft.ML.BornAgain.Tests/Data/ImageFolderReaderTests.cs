@@ -22,7 +22,7 @@ public sealed class ImageFolderReaderTests
     {
         using var temp = new TempFolder();
         string jpeg = Path.Combine(Fixtures.ImageFolder, "bird", "0000.jpg");
-        foreach (string folder in new[] { "b", "B", "a", "empty" })
+        foreach (string folder in new[] { "b", "C", "a", "empty" })
         {
             Directory.CreateDirectory(temp.File(folder));
         }
@@ -30,17 +30,18 @@ public sealed class ImageFolderReaderTests
         File.Copy(jpeg, temp.File("b/x.JPG"));
         File.Copy(jpeg, temp.File("b/Y.jpeg"));
         File.Copy(jpeg, temp.File("b/notes.txt"));
-        File.Copy(jpeg, temp.File("B/z.png"));
+        File.Copy(jpeg, temp.File("C/z.png"));
         File.Copy(jpeg, temp.File("a/w.bmp"));
         File.Copy(jpeg, temp.File("root.jpg"));
 
         var entries = ImageFolderReader.ReadEntries(temp.Path);
 
-        // Ordinal: "B" < "a" < "b", and "Y.jpeg" < "x.JPG"; the empty class, the .txt and the root file are skipped.
+        // Ordinal: "C" < "a" < "b", and "Y.jpeg" < "x.JPG"; the empty class, the .txt and the root file are skipped.
+        // (Class names differing only by case, such as "B" and "b", are refused: see HostileImageFolderTests.)
         CollectionAssert.AreEqual(
-            new[] { "B/z.png", "a/w.bmp", "b/Y.jpeg", "b/x.JPG" },
+            new[] { "C/z.png", "a/w.bmp", "b/Y.jpeg", "b/x.JPG" },
             entries.Select(e => Path.GetRelativePath(temp.Path, e.ImagePath).Replace('\\', '/')).ToArray());
-        CollectionAssert.AreEqual(new[] { "B", "a", "b", "b" }, entries.Select(e => e.Label).ToArray());
+        CollectionAssert.AreEqual(new[] { "C", "a", "b", "b" }, entries.Select(e => e.Label).ToArray());
     }
 
     [TestMethod]

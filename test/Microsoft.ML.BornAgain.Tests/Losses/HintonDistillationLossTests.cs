@@ -1,5 +1,5 @@
-using Microsoft.ML.BornAgain.Tests.Infrastructure;
 using Microsoft.ML.BornAgain.Losses;
+using Microsoft.ML.BornAgain.Tests.Infrastructure;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.BornAgain.Tests.Losses;

@@ -232,6 +232,11 @@ public sealed class UntrustedModelFileTests
         Assert.IsGreaterThanOrEqualTo(0, at, "the payload stores the weights' SHA-256");
         var copy = (byte[])payload.Clone();
         newHash.CopyTo(copy, at);
+        // The settings' own SHA-256 (format version 2) covers the weights' hash: recompute it too, as an attacker would.
+        int start = (int)BitConverter.ToInt64(copy, ModelOffsetOffset);
+        int end = start + (int)BitConverter.ToInt64(copy, ModelOffsetOffset + 8);
+        var settingsHash = System.Security.Cryptography.SHA256.HashData([.. copy.AsSpan(start, 8), .. copy.AsSpan(start + 40, end - start - 40)]);
+        settingsHash.CopyTo(copy, start + 8);
         return copy;
     }
 

@@ -1,7 +1,7 @@
+using Microsoft.ML.BornAgain.Networks;
 using Microsoft.ML.BornAgain.Tests.Infrastructure;
 using Microsoft.ML.BornAgain.Tests.MLNet;
 using Microsoft.ML.Data;
-using Microsoft.ML.BornAgain.Networks;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.BornAgain.Tests.Training;
