@@ -22,8 +22,9 @@ internal static class GenerationEnsemble
         foreach (var network in networks)
         {
             var probabilities = nn.functional.softmax(network.call(normalizedImages), 1); // [B, classes]
-            sum = sum is null ? probabilities : sum + probabilities;
+            sum = sum is null ? probabilities : sum.add(probabilities, Networks.KeptScalars.One);
         }
-        return (sum! / networks.Count).MoveToOuterDisposeScope();
+        // Divided by a tensor, not by a number: a number would become a temporary Scalar (see KeptScalars).
+        return sum!.div(tensor((float)networks.Count, device: sum.device)).MoveToOuterDisposeScope();
     }
 }

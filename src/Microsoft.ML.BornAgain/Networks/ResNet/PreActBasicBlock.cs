@@ -59,6 +59,6 @@ internal sealed class PreActBasicBlock : nn.Module<Tensor, Tensor>
         }
 
         residual = conv2.call(residual);
-        return residual + shortcut;
+        return residual.add(shortcut, KeptScalars.One);
     }
 }
