@@ -117,7 +117,7 @@ public sealed class HostileModelFileTests
         // Normalization, labels, scoring list, architectures and metrics: a flip in any byte we parse fails the load.
         using var model = Untrained(channels: 1, classCount: 3, (NetworkArchitecture.PreActResNet(8), NetworkArchitecture.PreActResNet(8)));
         var zip = Save(model);
-        var key = ReadEntry(zip, "/Model.key");
+        var key = ModelZip.Read(zip, ModelZip.EndingWith("/Model.key"));
         long start = BitConverter.ToInt64(key, ModelOffsetOffset);
         long end = start + BitConverter.ToInt64(key, ModelOffsetOffset + 8);
         int loaded = 0;
@@ -127,7 +127,7 @@ public sealed class HostileModelFileTests
             damaged[position] ^= (byte)(1 << (int)(position % 8));
             try
             {
-                using var result = (IDisposable)new MLContext().Model.Load(new MemoryStream(ReplaceEntry(zip, "/Model.key", damaged)), out _);
+                using var result = (IDisposable)new MLContext().Model.Load(new MemoryStream(ModelZip.Replace(zip, ModelZip.EndingWith("/Model.key"), damaged)), out _);
                 loaded++;
             }
             catch (Exception e)
@@ -175,8 +175,8 @@ public sealed class HostileModelFileTests
         using var model = Untrained(channels: 1, classCount: 3, (small, small), (small, small), (small, small));
         var zip = Save(new VersionedWriter(model, ModelFormat.SupportedVersion + 1, minReaderVersion: 1, w => w.Write(7L)));
         // Generation 2's weights are cut short: generations 0 and 1 are built and loaded first, then freed.
-        var weights = ReadEntry(zip, "/" + BornAgainModelFile.EntryName(2));
-        zip = ReplaceEntry(zip, "/" + BornAgainModelFile.EntryName(2), weights[..(weights.Length / 2)]);
+        var weights = ModelZip.Read(zip, ModelZip.EndingWith("/" + BornAgainModelFile.EntryName(2)));
+        zip = ModelZip.Replace(zip, ModelZip.EndingWith("/" + BornAgainModelFile.EntryName(2)), weights[..(weights.Length / 2)]);
         // Building a network leaves a few construction temporaries to the finalizer even when it is disposed: count
         // them for three networks, then expect a failed load to leave exactly those and nothing of its networks.
         GC.Collect();
@@ -241,34 +241,6 @@ public sealed class HostileModelFileTests
         Assert.IsInstanceOfType<InvalidDataException>(caught, caught.ToString());
         Assert.IsLessThan(budget, grown, $"resident memory grew by {grown / 1e6:F1} MB");
         return caught;
-    }
-
-    internal static byte[] ReadEntry(byte[] zip, string suffix)
-    {
-        using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
-        using var stream = archive.Entries.Single(e => e.FullName.EndsWith(suffix, StringComparison.Ordinal)).Open();
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        return buffer.ToArray();
-    }
-
-    internal static byte[] ReplaceEntry(byte[] zip, string suffix, byte[] replacement)
-    {
-        using var output = new MemoryStream();
-        using (var source = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read))
-        using (var target = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var entry in source.Entries)
-            {
-                using var input = entry.Open();
-                using var written = target.CreateEntry(entry.FullName).Open();
-                if (entry.FullName.EndsWith(suffix, StringComparison.Ordinal))
-                    written.Write(replacement);
-                else
-                    input.CopyTo(written);
-            }
-        }
-        return output.ToArray();
     }
 
     /// <summary>Saves a Born-Again transformer as an older or newer writer would (other versions, appended fields).</summary>

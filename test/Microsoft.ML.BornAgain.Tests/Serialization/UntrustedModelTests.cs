@@ -61,11 +61,11 @@ public sealed class UntrustedModelTests
         var ours = Encoding.Unicode.GetBytes("Microsoft.ML.BornAgain");
         var evil = Encoding.Unicode.GetBytes("System.Evil.Assembly.X");
         Assert.AreEqual(ours.Length, evil.Length);
-        var entryName = EntryNames(s_model).First(n => n.EndsWith("Model.key", StringComparison.Ordinal) && Entry(s_model, n).AsSpan().IndexOf(ours) >= 0);
-        var key = Entry(s_model, entryName);
+        var entryName = EntryNames(s_model).First(n => n.EndsWith("Model.key", StringComparison.Ordinal) && ModelZip.Read(s_model, name => name == n).AsSpan().IndexOf(ours) >= 0);
+        var key = ModelZip.Read(s_model, name => name == entryName);
         int at = key.AsSpan().IndexOf(ours);
         evil.CopyTo(key, at);
-        var zip = ReplaceExact(s_model, entryName, key);
+        var zip = ModelZip.Replace(s_model, name => name == entryName, key);
 
         var error = RefusedWithin(zip);
 
@@ -98,34 +98,6 @@ public sealed class UntrustedModelTests
     {
         using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
         return archive.Entries.Select(e => e.FullName).ToList();
-    }
-
-    private static byte[] Entry(byte[] zip, string name)
-    {
-        using var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read);
-        using var stream = archive.GetEntry(name)!.Open();
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        return buffer.ToArray();
-    }
-
-    private static byte[] ReplaceExact(byte[] zip, string name, byte[] replacement)
-    {
-        using var output = new MemoryStream();
-        using (var source = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read))
-        using (var target = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var entry in source.Entries)
-            {
-                using var input = entry.Open();
-                using var written = target.CreateEntry(entry.FullName).Open();
-                if (entry.FullName == name)
-                    written.Write(replacement);
-                else
-                    input.CopyTo(written);
-            }
-        }
-        return output.ToArray();
     }
 
     private static byte[] WithExtraEntry(byte[] zip, string name, byte[] data)
