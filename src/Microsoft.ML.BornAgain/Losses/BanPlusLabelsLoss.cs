@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.BornAgain.Losses;
@@ -23,7 +24,9 @@ internal sealed class BanPlusLabelsLoss : StudentLoss
         using var scope = NewDisposeScope();
         var labelTerm = nn.functional.cross_entropy(studentLogits, labels);                  // scalar
         var teacherTerm = SoftTargetCrossEntropy(studentLogits, TeacherProbabilities(teacherLogits)); // scalar
-        var loss = _labelWeight * labelTerm + (1 - _labelWeight) * teacherTerm;
+        // Held by `using` until LibTorch is done with them (see HintonDistillationLoss).
+        using Scalar labelWeight = _labelWeight, teacherWeight = 1 - _labelWeight, one = 1;
+        var loss = labelTerm.mul(labelWeight).add(teacherTerm.mul(teacherWeight), one);
         return loss.MoveToOuterDisposeScope();
     }
 }

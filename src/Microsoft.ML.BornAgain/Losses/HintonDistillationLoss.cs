@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.BornAgain.Losses;
@@ -34,16 +35,19 @@ internal sealed class HintonDistillationLoss : StudentLoss
         var batchSize = studentLogits.shape[0];
         var labelTerm = nn.functional.cross_entropy(studentLogits, labels);                  // scalar, T = 1
 
-        var studentLogProbabilities = (studentLogits / _temperature).log_softmax(1);         // [batch, classes]
-        var teacherLogProbabilities = (teacherLogits.detach() / _temperature).log_softmax(1); // [batch, classes]
+        // Scalars held by `using` until LibTorch is done with them: TorchSharp passes a number to LibTorch as a
+        // temporary Scalar it does not keep alive, which a collection on another thread could free mid-call.
+        using Scalar temperature = _temperature, batch = batchSize, one = 1;
+        using Scalar labelWeight = _labelWeight, klWeight = (1 - _labelWeight) * (_temperature * _temperature);
+        var studentLogProbabilities = studentLogits.div(temperature).log_softmax(1);          // [batch, classes]
+        var teacherLogProbabilities = teacherLogits.detach().div(temperature).log_softmax(1); // [batch, classes]
         // kl_div(input = log q, target = log p, log_target) = Σ p (log p − log q); both in log space, so a teacher
         // probability that underflows to 0 contributes exactly 0 instead of 0 · (−∞).
         var klSum = nn.functional.kl_div(studentLogProbabilities, teacherLogProbabilities,
             log_target: true, reduction: nn.Reduction.Sum);                                   // scalar
-        var klBatchMean = klSum / batchSize;
+        var klBatchMean = klSum.div(batch);
 
-        var loss = _labelWeight * labelTerm
-            + (1 - _labelWeight) * (_temperature * _temperature) * klBatchMean;
+        var loss = labelTerm.mul(labelWeight).add(klBatchMean.mul(klWeight), one);
         return loss.MoveToOuterDisposeScope();
     }
 }

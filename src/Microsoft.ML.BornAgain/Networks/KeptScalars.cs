@@ -11,8 +11,10 @@ namespace Microsoft.ML.BornAgain.Networks;
 /// Once the handle is read the managed object is garbage to the runtime, so a collection started by another thread
 /// while LibTorch is still adding can finalize it and free the native scalar mid-call: LibTorch then fails with
 /// "Expected false to be true" from <c>Scalar::toFloat</c>, or reads whatever took the freed memory. It was seen in
-/// the test suite, on a residual addition while a study evaluated. A scalar kept in a static field is never
-/// collected, so the forward passes, which scoring runs on many threads, hand LibTorch no scalar it can lose.
+/// the test suite, on a residual addition while a study evaluated, and on the augmentation's index addition (an
+/// integer 1 whose freed memory held a float by then: "alpha must not be a floating point number"). A scalar kept in
+/// a static field is never collected; elsewhere the library holds its scalars with <c>using</c> for the call, and
+/// steps SGD itself (<see cref="Training.MomentumSgd"/>).
 /// </remarks>
 internal static class KeptScalars
 {

@@ -1,3 +1,4 @@
+using Microsoft.ML.BornAgain.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -42,8 +43,9 @@ internal sealed class BatchAugmentation
             var padded = nn.functional.pad(images, new long[] { _padding, _padding, _padding, _padding }, mode); // [B, C, H+2p, W+2p]
             var offsetY = randint(2 * _padding + 1, new long[] { batch, 1 }, ScalarType.Int64, images.device, generator: generator);
             var offsetX = randint(2 * _padding + 1, new long[] { batch, 1 }, ScalarType.Int64, images.device, generator: generator);
-            var rows = offsetY + arange(height, ScalarType.Int64, images.device).unsqueeze(0); // [B, H]
-            var columns = offsetX + arange(width, ScalarType.Int64, images.device).unsqueeze(0); // [B, W]
+            // KeptScalars.One, not `+`: TorchSharp's `+` makes a temporary Scalar that a collection could free mid-call.
+            var rows = offsetY.add(arange(height, ScalarType.Int64, images.device).unsqueeze(0), KeptScalars.One); // [B, H]
+            var columns = offsetX.add(arange(width, ScalarType.Int64, images.device).unsqueeze(0), KeptScalars.One); // [B, W]
             var rowIndex = rows.view(batch, 1, height, 1).expand(batch, channels, height, padded.shape[3]);
             var cropRows = padded.gather(2, rowIndex); // [B, C, H, W+2p]
             var columnIndex = columns.view(batch, 1, 1, width).expand(batch, channels, height, width);
@@ -52,7 +54,8 @@ internal sealed class BatchAugmentation
 
         if (_flip)
         {
-            var flipMask = rand(new long[] { batch, 1, 1, 1 }, device: images.device, generator: generator) < 0.5; // [B, 1, 1, 1]
+            using Scalar half = 0.5; // held until LibTorch is done with it
+            var flipMask = rand(new long[] { batch, 1, 1, 1 }, device: images.device, generator: generator).lt(half); // [B, 1, 1, 1]
             result = where(flipMask, result.flip(3), result);
         }
 

@@ -9,8 +9,9 @@ namespace Microsoft.ML.BornAgain.Training;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Every few steps: TorchSharp leaves some native objects to their finalizers (for example the <c>Scalar</c>s its
-/// SGD step makes from <c>alpha: weight_decay</c> and <c>alpha: momentum</c>, a few per parameter and step). A step
+/// Every few steps: TorchSharp leaves some native objects to their finalizers (when this was measured, above all the
+/// <c>Scalar</c>s of its SGD step, a few per parameter and step; <see cref="MomentumSgd"/> now keeps its own, and
+/// the collection stays for the rest, such as the scalars of the losses and augmentation, until measured again). A step
 /// allocates only about 150 KB of managed memory, so the garbage collector would run once in dozens of steps; until
 /// then those small blocks sit between LibTorch's freed activation buffers and glibc cannot reuse the space, so it
 /// keeps taking fresh pages. Measured on the benchmark machine (PreActResNet-20, batch 64, 2 threads, 80 steps of a

@@ -10,21 +10,21 @@ namespace Microsoft.ML.BornAgain.Training;
 internal static class GenerationState
 {
     public static TrainingCheckpoint.InProgress Capture(int generation, NetworkArchitecture architecture,
-        IReadOnlyList<EpochMetrics> epochs, nn.Module<Tensor, Tensor> network, TorchSharp.Modules.SGD optimizer, Generator dataGenerator)
+        IReadOnlyList<EpochMetrics> epochs, nn.Module<Tensor, Tensor> network, MomentumSgd optimizer, Generator dataGenerator)
     {
         var optimizerState = new MemoryStream();
         using (var writer = new BinaryWriter(optimizerState, System.Text.Encoding.UTF8, leaveOpen: true))
-            optimizer.save_state_dict(writer);
+            optimizer.SaveState(writer);
         return new TrainingCheckpoint.InProgress(generation, architecture, epochs.ToList(), SaveWeights(network),
             optimizerState.ToArray(), StateBytes(dataGenerator.get_state()), StateBytes(random.get_rng_state()));
     }
 
     public static void Restore(TrainingCheckpoint.InProgress state, nn.Module<Tensor, Tensor> network,
-        TorchSharp.Modules.SGD optimizer, Generator dataGenerator)
+        MomentumSgd optimizer, Generator dataGenerator)
     {
         LoadWeights(network, state.Weights);
         using (var reader = new BinaryReader(new MemoryStream(state.OptimizerState)))
-            optimizer.load_state_dict(reader);
+            optimizer.LoadState(reader);
         using (var dataState = tensor(state.DataGeneratorState))
             dataGenerator.set_state(dataState);
         using (var globalState = tensor(state.GlobalGeneratorState))

@@ -64,8 +64,7 @@ internal sealed class GenerationTrainer
         Action<TrainingCheckpoint.InProgress>? epochFinished)
     {
         var o = _options;
-        using var optimizer = optim.SGD(network.parameters(), o.LearningRate, o.Momentum, dampening: 0,
-            weight_decay: o.WeightDecay, nesterov: o.Nesterov);
+        using var optimizer = new MomentumSgd(network.parameters(), o.LearningRate, o.Momentum, o.WeightDecay, o.Nesterov);
         var metrics = new List<EpochMetrics>(o.EpochsPerGeneration);
         if (resume is not null)
         {
@@ -96,8 +95,7 @@ internal sealed class GenerationTrainer
             {
                 o.CancellationToken.ThrowIfCancellationRequested();
                 double learningRate = LearningRateScheduler.LearningRateAt(o, epoch, batch, batchesPerEpoch);
-                foreach (var group in optimizer.ParamGroups)
-                    group.LearningRate = learningRate;
+                optimizer.LearningRate = learningRate;
 
                 int start = batch * batchSize;
                 int length = Math.Min(batchSize, _train.Count - start);
@@ -141,7 +139,7 @@ internal sealed class GenerationTrainer
     /// correct count. Every tensor it makes, the index slice included, is freed by its dispose scope.
     /// </summary>
     private (double Loss, long Correct) TrainStep(nn.Module<Tensor, Tensor> network, nn.Module<Tensor, Tensor>? teacher,
-        optim.Optimizer optimizer, LabelLoss labelLoss, StudentLoss? studentLoss, Tensor order, int start, int length,
+        MomentumSgd optimizer, LabelLoss labelLoss, StudentLoss? studentLoss, Tensor order, int start, int length,
         Generator dataGenerator, Tensor? cachedTeacherLogits)
     {
         using var scope = NewDisposeScope();
@@ -157,9 +155,9 @@ internal sealed class GenerationTrainer
             ? labelLoss.Compute(logits, labels)
             : studentLoss!.Compute(logits, labels, teacherLogits);
 
-        optimizer.zero_grad();
+        network.zero_grad();
         loss.backward();
-        optimizer.step();
+        optimizer.Step();
 
         // Reading the values synchronizes with the device: once per step, for the metrics and divergence check.
         double lossValue = loss.item<float>();
