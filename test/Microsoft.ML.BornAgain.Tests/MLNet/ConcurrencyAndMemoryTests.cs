@@ -105,6 +105,11 @@ public sealed class ConcurrencyAndMemoryTests
         var resident = new List<long>();
         var liveTensors = new List<long>();
         var options = Options(generations: 0, epochs: 20);
+        // TorchSharp's tensor count is process-wide: tensors earlier tests left to the garbage collector would be
+        // finalized during this run and lower it. Finalize them first, so the count moves only with this training.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
         options.EpochCompleted = _ =>
         {
             resident.Add(ProcessMemory.ResidentBytes());
