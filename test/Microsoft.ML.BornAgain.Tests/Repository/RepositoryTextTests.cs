@@ -69,7 +69,7 @@ public sealed class RepositoryTextTests
                 }
             }
         }
-        Assert.IsEmpty(found, "references to one machine's folders or to the issue tracker:\n" + string.Join("\n", found));
+        Assert.IsEmpty(found, "references to one machine's folders or to the project's tracker:\n" + string.Join("\n", found));
     }
 
     [TestMethod]
