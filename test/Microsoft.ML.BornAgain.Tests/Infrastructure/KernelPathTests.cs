@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Microsoft.ML.BornAgain.Tests.Infrastructure;
 
 /// <summary>
@@ -14,17 +12,11 @@ public sealed class KernelPathTests
     public void NumericsTests_PassUnder(string setting)
     {
         var (name, value) = (setting.Split('=')[0], setting.Split('=')[1]);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment[name] = value;
-        foreach (var argument in new[] { "test", typeof(KernelPathTests).Assembly.Location, "--filter", $"TestCategory={KernelPaths.Category}" })
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.IsTrue(process.WaitForExit(TimeSpan.FromMinutes(10)), $"the child test run under {setting} hung");
+        var run = DotnetProcess.Run(new[] { "test", typeof(KernelPathTests).Assembly.Location, "--filter", $"TestCategory={KernelPaths.Category}" },
+            TimeSpan.FromMinutes(10), $"the child test run under {setting}", new Dictionary<string, string> { [name] = value });
 
-        var summary = output.Result.Split('\n').LastOrDefault(line => line.Contains("Total:")) ?? "(no summary)";
-        Assert.AreEqual(0, process.ExitCode, $"under {setting}: {summary}\n{Tail(output.Result)}\n{error.Result}");
+        var summary = run.Output.Split('\n').LastOrDefault(line => line.Contains("Total:")) ?? "(no summary)";
+        Assert.AreEqual(0, run.ExitCode, $"under {setting}: {summary}\n{Tail(run.Output)}\n{run.Error}");
         StringAssert.Contains(summary, "Failed:     0", $"under {setting}");
         Console.WriteLine($"{setting}: {summary.Trim()}");
     }

@@ -165,17 +165,9 @@ public sealed class BornAgainPipelineTests
 
     private static List<string> RunScoringProcess(string modelPath, IEnumerable<string> images)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(TestImages.ChildProcessProgram);
-        start.ArgumentList.Add("score");
-        start.ArgumentList.Add(modelPath);
-        foreach (var image in images)
-            start.ArgumentList.Add(image);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.IsTrue(process.WaitForExit(TimeSpan.FromMinutes(2)), "the scoring process hung");
-        Assert.AreEqual(0, process.ExitCode, error.Result);
-        return output.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        var run = DotnetProcess.Run(new[] { TestImages.ChildProcessProgram, "score", modelPath }.Concat(images),
+            TimeSpan.FromMinutes(2), "the scoring process");
+        Assert.AreEqual(0, run.ExitCode, run.Error);
+        return run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.ML.BornAgain.Tests.Infrastructure;
 
 namespace Microsoft.ML.BornAgain.Tests.Networks;
@@ -33,17 +32,10 @@ public sealed class ConvolutionLayoutTests
 
     private static List<string> OneDnnConvolutions(string network, int channels)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["ONEDNN_VERBOSE"] = "1";
-        foreach (var argument in new[] { TestImages.ChildProcessProgram, "short-training", network, channels.ToString() })
-            start.ArgumentList.Add(argument);
-        foreach (var (path, _) in TestImages.Files("train", TestImages.ThreeClasses, 8))
-            start.ArgumentList.Add(path);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.IsTrue(process.WaitForExit(TimeSpan.FromMinutes(2)), "the training process hung");
-        Assert.AreEqual(0, process.ExitCode, error.Result);
-        return output.Result.Split('\n').Where(line => line.Contains(",exec,cpu,convolution,")).ToList();
+        var images = TestImages.Files("train", TestImages.ThreeClasses, 8).Select(file => file.Path);
+        var run = DotnetProcess.Run(new[] { TestImages.ChildProcessProgram, "short-training", network, channels.ToString() }.Concat(images),
+            TimeSpan.FromMinutes(2), "the training process", new Dictionary<string, string> { ["ONEDNN_VERBOSE"] = "1" });
+        Assert.AreEqual(0, run.ExitCode, run.Error);
+        return run.Output.Split('\n').Where(line => line.Contains(",exec,cpu,convolution,")).ToList();
     }
 }
