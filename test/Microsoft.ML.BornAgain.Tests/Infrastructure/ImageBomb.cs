@@ -14,49 +14,39 @@ internal static class ImageBomb
 {
     public static byte[] Png(int width, int height)
     {
-        using var png = new MemoryStream();
-        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
-        var header = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(header, width);
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = 1;  // bit depth
-        header[9] = 0;  // grayscale
-        WriteChunk(png, "IHDR", header);
-
-        using var pixels = new MemoryStream();
-        using (var zlib = new ZLibStream(pixels, CompressionLevel.SmallestSize, leaveOpen: true))
-        {
-            var row = new byte[1 + (width + 7) / 8]; // filter byte 0 (none), then zero bits
-            for (int y = 0; y < height; y++)
-                zlib.Write(row);
-        }
-        WriteChunk(png, "IDAT", pixels.ToArray());
-        WriteChunk(png, "IEND", []);
-        return png.ToArray();
+        var row = new byte[1 + (width + 7) / 8]; // filter byte 0 (none), then zero bits
+        return Encode(width, height, bitDepth: 1, colourType: 0, CompressionLevel.SmallestSize, _ => row);
     }
 
     /// <summary>An RGB PNG of random pixels: about 3 x width x height bytes, stored rather than compressed.</summary>
     public static byte[] NoisePng(int width, int height, int seed)
+    {
+        var random = new Random(seed);
+        var row = new byte[1 + 3 * width];
+        return Encode(width, height, bitDepth: 8, colourType: 2, CompressionLevel.NoCompression, _ =>
+        {
+            random.NextBytes(row.AsSpan(1));
+            return row;
+        });
+    }
+
+    /// <summary>A PNG of one IHDR, one IDAT holding the zlib-compressed rows (each with its filter byte) and IEND.</summary>
+    private static byte[] Encode(int width, int height, byte bitDepth, byte colourType, CompressionLevel compression, Func<int, byte[]> rowAt)
     {
         using var png = new MemoryStream();
         png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
         var header = new byte[13];
         BinaryPrimitives.WriteInt32BigEndian(header, width);
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = 8;  // bit depth
-        header[9] = 2;  // RGB
+        header[8] = bitDepth;
+        header[9] = colourType; // 0 grayscale, 2 RGB
         WriteChunk(png, "IHDR", header);
 
-        var random = new Random(seed);
         using var pixels = new MemoryStream();
-        using (var zlib = new ZLibStream(pixels, CompressionLevel.NoCompression, leaveOpen: true))
+        using (var zlib = new ZLibStream(pixels, compression, leaveOpen: true))
         {
-            var row = new byte[1 + 3 * width];
             for (int y = 0; y < height; y++)
-            {
-                random.NextBytes(row.AsSpan(1));
-                zlib.Write(row);
-            }
+                zlib.Write(rowAt(y));
         }
         WriteChunk(png, "IDAT", pixels.ToArray());
         WriteChunk(png, "IEND", []);
