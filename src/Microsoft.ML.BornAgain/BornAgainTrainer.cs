@@ -81,15 +81,14 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
         var image = ImageColumnBinding.Bind(input.Schema, _options.ImageColumnName, DeclaredShape())
             .WithMaxPixels(_options.MaxImagePixels);
 
-        var raw = TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, "training data", host.Token);
-        if (raw.Images.Count < 2)
-            throw new ArgumentException($"The training data has {raw.Images.Count} row: training needs at least 2.", nameof(input));
-        var shape = InputShape(image, raw);
-        host.Info($"Born-Again training: {raw.Images.Count} images, {classCount} classes, network input {shape}, " +
+        var (train, shape) = TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, RequestedShape(image),
+            "training data", host.Token);
+        using var trainData = train;
+        if (train.Count < 2)
+            throw new ArgumentException($"The training data has {train.Count} row: training needs at least 2.", nameof(input));
+        host.Info($"Born-Again training: {train.Count} images, {classCount} classes, network input {shape}, " +
             $"{_options.Generations + 1} generations x {_options.EpochsPerGeneration} epochs of {_options.ArchitectureOf(0)}.");
 
-        using var train = TrainingDataLoader.ToDataset(raw, shape, classCount);
-        raw = null;
         using var validation = _options.ValidationSet is null ? null : LoadValidation(_options.ValidationSet, shape, classCount, host.Token);
         host.CheckAlive();
 
@@ -134,22 +133,19 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
 
         var image = ImageColumnBinding.Bind(data.Schema, _options.ImageColumnName, DeclaredShape())
             .WithMaxPixels(_options.MaxImagePixels);
-        var raw = TrainingDataLoader.Read(data, image, _options.LabelColumnName, classCount, "validation set", cancellation);
-        return TrainingDataLoader.ToDataset(raw, shape, classCount);
+        return TrainingDataLoader.Read(data, image, _options.LabelColumnName, classCount,
+            TrainingDataLoader.RequestedShape.Exactly(shape), "validation set", cancellation).Data;
     }
 
     /// <summary>The options' ImageChannels/Height/Width when all three are set (required for pixel vectors).</summary>
     private ImageShape? DeclaredShape() =>
         _options is { ImageChannels: { } c, ImageHeight: { } h, ImageWidth: { } w } ? new ImageShape(c, h, w) : null;
 
-    private ImageShape InputShape(ImageColumnBinding image, TrainingDataLoader.RawImages raw)
-    {
-        if (image.VectorShape is { } declared)
-            return declared;
-        var first = raw.Images[0];
-        int channels = _options.ImageChannels ?? (raw.AllGrayscale ? 1 : 3);
-        return new ImageShape(channels, _options.ImageHeight ?? first.Height, _options.ImageWidth ?? first.Width);
-    }
+    /// <summary>The declared shape of a pixel vector, else the options' ImageChannels/Height/Width (null parts come from the data).</summary>
+    private TrainingDataLoader.RequestedShape RequestedShape(ImageColumnBinding image) =>
+        image.VectorShape is { } declared
+            ? TrainingDataLoader.RequestedShape.Exactly(declared)
+            : new(_options.ImageChannels, _options.ImageHeight, _options.ImageWidth);
 
     /// <summary>
     /// The engine's options: ours, with the seed and device taken from the MLContext where unset, epochs logged on

@@ -144,7 +144,7 @@ internal sealed class GenerationTrainer
     {
         using var scope = NewDisposeScope();
         var indices = order.narrow(0, start, length); // [B]
-        var images = _augmentation.Apply(_train.Images.index_select(0, indices), dataGenerator); // [B, C, H, W]
+        var images = _augmentation.Apply(_train.ChannelsLastPixels, indices, dataGenerator); // [B, C, H, W], raw pixels
         var input = _normalization.ToNetworkInput(images, _device);
         var labels = _train.Labels.index_select(0, indices).to(_device); // [B]
 
