@@ -66,10 +66,12 @@ public sealed class ZipModelScorer : IModelScorer
         {
             model = UntrustedModel.Load(context, fullPath, out _); // the zip is checked before ML.NET opens it
         }
-        catch (Exception e) when (e.GetBaseException() is DllNotFoundException missing)
+        catch (Exception e) when (e.GetBaseException() is DllNotFoundException or NotSupportedException
+            && e.GetBaseException().Message.Contains("libtorch", StringComparison.OrdinalIgnoreCase))
         {
             // An app published without a LibTorch backend (-p:UsesTorchSharpBackend=false) scores .onnx models only.
-            throw new ModelLoadException($"Model file '{fullPath}' needs LibTorch, which this app does not have ({missing.Message}): " +
+            string reason = e.GetBaseException().Message.Split('\n')[0].Trim();
+            throw new ModelLoadException($"Model file '{fullPath}' needs LibTorch, which this app does not have ({reason}): " +
                 "serve the model exported to ONNX (BornAgainTransformer.ExportToOnnx), or publish the service with its LibTorch backend.", e);
         }
         catch (Exception e)
