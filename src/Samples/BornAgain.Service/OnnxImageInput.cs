@@ -6,7 +6,8 @@ namespace BornAgain.Service;
 /// Turns an upload into the exported model's input, as the Born-Again transformer prepares an encoded image for its
 /// network (docs/onnx.md, "The model's contract"), with no LibTorch: decoded by ML.NET's MLImage (SkiaSharp), planar
 /// R, G, B floats 0..255 (alpha dropped) or, for a 1-channel network, ITU-R BT.601 luma, then resized to the
-/// network's size with <see cref="AntialiasedBilinearResize"/> when the size differs.
+/// network's size with <see cref="AntialiasedBilinearResize"/> when the size differs, and rounded to whole values
+/// 0..255 as the library keeps an 8-bit image.
 /// </summary>
 public static class OnnxImageInput
 {
@@ -44,6 +45,10 @@ public static class OnnxImageInput
             else
                 AntialiasedBilinearResize.Resize(planes, channels, image.Height, image.Width, height, width, destination);
         }
+
+        // An 8-bit image stays 8-bit: the library rounds a converted or resized image to whole bytes.
+        for (int i = 0; i < destination.Length; i++)
+            destination[i] = Math.Clamp(MathF.Round(destination[i]), 0f, 255f);
     }
 
     /// <summary>The decoded image as planar floats: R, G, B (0..255) or one luma plane.</summary>
