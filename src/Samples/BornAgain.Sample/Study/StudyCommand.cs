@@ -15,7 +15,8 @@ internal static class StudyCommand
         {
             Description = "Cpu: about an hour on 2 cores (PreActResNet-8, k = 2, 3 epochs, 5,000 training images of Fashion-MNIST " +
                 "and of the shipped CIFAR-10 subset). Converged: the pre-registered comparison of docs/study/converged-plan.md " +
-                "(15 epochs, 5 seeds, methods ban and control, the teacher's test curve). Paper: the paper's CIFAR-100 recipe for a GPU (DenseNetBC-112-33, k = 3, " +
+                "(15 epochs, 5 seeds, methods ban and control, the teacher's test curve). Paper: the paper's CIFAR-100 recipe for a GPU (DenseNetBC-112-33 as this library builds it, 6.99M parameters where " +
+                "the paper's Table 1 says 6.3M, see docs/design.md; k = 3, " +
                 "200 epochs, step schedule, batch 128; needs --cifar100-folder). Other options override the preset.",
             DefaultValueFactory = _ => StudyPreset.Cpu,
         };
