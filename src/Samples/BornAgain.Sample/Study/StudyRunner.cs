@@ -110,15 +110,20 @@ internal static class StudyRunner
             // The options' network is the settings' network, the teacher's too (the run store refuses other settings).
             options.ContinueFromModelPath = teacherModel;
         }
+        progress?.BeginRun(name, options);
         var curve = new List<double>();
         if (method == StudyMethod.Teacher && settings.TeacherCurve)
         {
             // Scored after every epoch to show the learning curve; it neither stops training nor picks an epoch.
             // The test split through the training split's label mapping, so that its keys are the training keys.
             options.ValidationSet = SamplePipeline.Upstream(ml, dataset).Fit(train).Transform(test);
-            options.EpochCompleted = m => curve.Add(m.ValidationAccuracy ?? double.NaN);
+            var shown = options.EpochCompleted; // the progress display's, set by BeginRun
+            options.EpochCompleted = m =>
+            {
+                curve.Add(m.ValidationAccuracy ?? double.NaN);
+                shown?.Invoke(m);
+            };
         }
-        progress?.BeginRun(name, options);
 
         var pipeline = SamplePipeline.Upstream(ml, dataset).Append(ml.BornAgain().Train(options));
         var stopwatch = Stopwatch.StartNew();
