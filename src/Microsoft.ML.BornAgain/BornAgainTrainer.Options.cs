@@ -49,6 +49,32 @@ public sealed partial class BornAgainTrainer
         /// <value>Default <see langword="null"/>: no validation metrics.</value>
         public IDataView? ValidationSet { get; set; }
 
+        /// <summary>
+        /// A trained Born-Again model to continue: its generations are copied into the new model unchanged, its last
+        /// generation teaches the first new student, and only <see cref="BornAgainTrainingOptions.Generations"/> new
+        /// students train. A model of one generation is used as the teacher (generation 0). The new model holds the
+        /// whole chain; its networks are copies, so this transformer stays the caller's.
+        /// </summary>
+        /// <value>
+        /// Default <see langword="null"/>: train a teacher first. When set, the model's architecture, input shape and
+        /// channels, normalization and label values are reused: options that contradict them (another
+        /// <see cref="BornAgainTrainingOptions.Architecture"/> when set, another <see cref="ImageChannels"/>,
+        /// <see cref="ImageHeight"/> or <see cref="ImageWidth"/>, training data with another label set) are refused,
+        /// naming both. Generation g trains with seed + g as in a fresh run, so a chain of one continued by two
+        /// generations gives the same networks as training three at once (same seed, data and options; CPU).
+        /// <see cref="BornAgainTrainingOptions.GenerationArchitectures"/>, when set, lists the whole chain, and
+        /// <see cref="ScoringGenerations"/> may name any generation of it. At most one of this and
+        /// <see cref="ContinueFromModelPath"/> may be set.
+        /// </value>
+        public BornAgainTransformer? ContinueFrom { get; set; }
+
+        /// <summary>
+        /// The path of a model zip saved with <c>mlContext.Model.Save</c> that holds a <see cref="BornAgainTransformer"/>
+        /// (alone or in a pipeline): read at <c>Fit</c> and continued as <see cref="ContinueFrom"/> describes.
+        /// </summary>
+        /// <value>Default <see langword="null"/>. At most one of this and <see cref="ContinueFrom"/> may be set.</value>
+        public string? ContinueFromModelPath { get; set; }
+
         /// <summary>Which generations score by default (0 is the teacher); several are averaged (BANE).</summary>
         /// <value>Default <see langword="null"/>: the last generation alone, which costs one network per
         /// prediction. Change it after training with <see cref="BornAgainTransformer.WithScoringGenerations"/>.</value>
@@ -66,9 +92,21 @@ public sealed partial class BornAgainTrainer
         public long MaxImagePixels { get; set; } = MLNet.EncodedImageHeader.DefaultMaxPixels;
 
         /// <inheritdoc/>
+        internal override bool ContinuesChain => ContinueFrom is not null || ContinueFromModelPath is not null;
+
+        /// <inheritdoc/>
         internal override void Validate()
         {
             base.Validate();
+            if (ContinueFrom is not null && ContinueFromModelPath is not null)
+            {
+                throw new ArgumentException(
+                    $"Set at most one of 'ContinueFrom' and 'ContinueFromModelPath'; both are set (path '{ContinueFromModelPath}').",
+                    nameof(ContinueFromModelPath));
+            }
+
+            if (ContinueFromModelPath is { } path && string.IsNullOrWhiteSpace(path))
+                throw new ArgumentException($"Option 'ContinueFromModelPath' must name a file; got '{path}'.", nameof(ContinueFromModelPath));
             if (MaxImagePixels < 1)
                 throw new ArgumentOutOfRangeException(nameof(MaxImagePixels), MaxImagePixels, "Option 'MaxImagePixels' must be at least 1.");
             CheckColumnName(LabelColumnName, nameof(LabelColumnName));
@@ -92,12 +130,14 @@ public sealed partial class BornAgainTrainer
             {
                 if (scoring.Length == 0)
                     throw new ArgumentException("Option 'ScoringGenerations' must name at least one generation, or be null.", nameof(ScoringGenerations));
+                // A chain to continue that is still a file is counted at Fit, when it is read.
+                int last = ContinuesChain && ContinuedGenerations == 0 ? int.MaxValue : LastGeneration;
                 foreach (int g in scoring)
                 {
-                    if (g < 0 || g > Generations)
+                    if (g < 0 || g > last)
                     {
                         throw new ArgumentOutOfRangeException(nameof(ScoringGenerations), g,
-                            $"Option 'ScoringGenerations' names generation {g}; this run trains generations 0 (teacher) to {Generations}.");
+                            $"Option 'ScoringGenerations' names generation {g}; this run's model has generations 0 (teacher) to {LastGeneration}.");
                     }
                 }
                 if (scoring.Distinct().Count() != scoring.Length)

@@ -76,27 +76,34 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
         using var host = new TrainingHost(_environment, nameof(BornAgainTrainer), _options.CancellationToken);
         host.CheckAlive();
 
+        using var chain = ContinuedChain.From(_options);
+        chain?.CheckShape(_options);
         var (labelColumn, classCount) = LabelColumnBinding.Bind(input.Schema, _options.LabelColumnName);
         var labels = LabelKeyValues.FromColumn(labelColumn, classCount);
-        var image = ImageColumnBinding.Bind(input.Schema, _options.ImageColumnName, DeclaredShape())
+        chain?.CheckLabels(labels, _options.LabelColumnName);
+        var image = ImageColumnBinding.Bind(input.Schema, _options.ImageColumnName, DeclaredShape(chain))
             .WithMaxPixels(_options.MaxImagePixels);
 
-        var (train, shape) = TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, RequestedShape(image),
+        var (train, shape) = TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, RequestedShape(image, chain),
             "training data", host.Token);
         using var trainData = train;
         if (train.Count < 2)
             throw new ArgumentException($"The training data has {train.Count} row: training needs at least 2.", nameof(input));
+        var engineOptions = EngineOptions(host);
+        chain?.ApplyTo(engineOptions);
         host.Info($"Born-Again training: {train.Count} images, {classCount} classes, network input {shape}, " +
-            $"{_options.Generations + 1} generations x {_options.EpochsPerGeneration} epochs of {_options.ArchitectureOf(0)}.");
+            (chain is null
+                ? $"{_options.Generations + 1} generations x {_options.EpochsPerGeneration} epochs of {_options.ArchitectureOf(0)}."
+                : $"{chain.Model.Generations.Count} generations of {chain.Source} continued by {_options.Generations} x " +
+                  $"{_options.EpochsPerGeneration} epochs of {engineOptions.ArchitectureOf(engineOptions.LastGeneration)}."));
 
-        using var validation = _options.ValidationSet is null ? null : LoadValidation(_options.ValidationSet, shape, classCount, host.Token);
+        using var validation = _options.ValidationSet is null ? null : LoadValidation(_options.ValidationSet, shape, classCount, host.Token, chain);
         host.CheckAlive();
 
-        var engineOptions = EngineOptions(host);
         BornAgainModel model;
         try
         {
-            model = BornAgainTraining.Train(train, validation, engineOptions);
+            model = BornAgainTraining.Train(train, validation, engineOptions, chain?.Take());
         }
         catch (GenerationsCanceledException e)
         {
@@ -109,7 +116,7 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
                 (_options.CheckpointDirectory is null ? "" : " Training again with the same checkpoint directory resumes."),
                 partial, host.UserToken.IsCancellationRequested ? host.UserToken : e.CancellationToken, e);
         }
-        return CreateTransformer(model, labels, shape, _options.ScoringGenerations ?? new[] { _options.Generations });
+        return CreateTransformer(model, labels, shape, _options.ScoringGenerations ?? new[] { engineOptions.LastGeneration });
     }
 
     private static string CancellationSource(TrainingHost host) =>
@@ -121,7 +128,8 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
             MaxImagePixels = _options.MaxImagePixels,
         };
 
-    private ImageTensorDataset LoadValidation(IDataView data, ImageShape shape, int classCount, CancellationToken cancellation)
+    private ImageTensorDataset LoadValidation(IDataView data, ImageShape shape, int classCount, CancellationToken cancellation,
+        ContinuedChain? chain)
     {
         var (_, validationClasses) = LabelColumnBinding.Bind(data.Schema, _options.LabelColumnName);
         if (validationClasses != classCount)
@@ -131,21 +139,27 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
                 "Map both with the same MapValueToKey transformer.", nameof(Options.ValidationSet));
         }
 
-        var image = ImageColumnBinding.Bind(data.Schema, _options.ImageColumnName, DeclaredShape())
+        var image = ImageColumnBinding.Bind(data.Schema, _options.ImageColumnName, DeclaredShape(chain))
             .WithMaxPixels(_options.MaxImagePixels);
         return TrainingDataLoader.Read(data, image, _options.LabelColumnName, classCount,
             TrainingDataLoader.RequestedShape.Exactly(shape), "validation set", cancellation).Data;
     }
 
-    /// <summary>The options' ImageChannels/Height/Width when all three are set (required for pixel vectors).</summary>
-    private ImageShape? DeclaredShape() =>
-        _options is { ImageChannels: { } c, ImageHeight: { } h, ImageWidth: { } w } ? new ImageShape(c, h, w) : null;
+    /// <summary>
+    /// The options' ImageChannels/Height/Width when all three are set (required for pixel vectors), else the shape of
+    /// the chain being continued (already checked against any of them that is set).
+    /// </summary>
+    private ImageShape? DeclaredShape(ContinuedChain? chain) =>
+        _options is { ImageChannels: { } c, ImageHeight: { } h, ImageWidth: { } w } ? new ImageShape(c, h, w) : chain?.Shape;
 
-    /// <summary>The declared shape of a pixel vector, else the options' ImageChannels/Height/Width (null parts come from the data).</summary>
-    private TrainingDataLoader.RequestedShape RequestedShape(ImageColumnBinding image) =>
-        image.VectorShape is { } declared
-            ? TrainingDataLoader.RequestedShape.Exactly(declared)
-            : new(_options.ImageChannels, _options.ImageHeight, _options.ImageWidth);
+    /// <summary>
+    /// The declared shape of a pixel vector, else the shape of the chain being continued, else the options'
+    /// ImageChannels/Height/Width (null parts come from the data).
+    /// </summary>
+    private TrainingDataLoader.RequestedShape RequestedShape(ImageColumnBinding image, ContinuedChain? chain) =>
+        image.VectorShape is { } declared ? TrainingDataLoader.RequestedShape.Exactly(declared)
+        : chain?.Shape is { } continued ? TrainingDataLoader.RequestedShape.Exactly(continued)
+        : new(_options.ImageChannels, _options.ImageHeight, _options.ImageWidth);
 
     /// <summary>
     /// The engine's options: ours, with the seed and device taken from the MLContext where unset, epochs logged on

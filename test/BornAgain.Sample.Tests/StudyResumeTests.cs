@@ -23,9 +23,9 @@ public sealed class StudyResumeTests
     public void RerunTrainsOnlyTheMissingRunsAndGivesTheSameTable()
     {
         var settings = TinyStudy(epochs: 1);
-        int runs = StudyMethod.For(settings.Generations).Count * settings.Seeds;
+        int runs = (StudyMethod.For(settings.Generations).Count + 1) * settings.Seeds; // + each seed's teacher
 
-        Assert.AreEqual(runs, StudyRunner.Run(settings), "the first invocation trains every run");
+        Assert.AreEqual(new StudyRunCounts(runs, settings.Seeds), StudyRunner.Run(settings), "the first invocation trains every run, one teacher per seed");
         string table = File.ReadAllText(Path.Combine(_folder, StudyReport.Csv));
         var store = new StudyRunStore(_folder, settings.Fingerprint);
         var distillation = StudyMethod.For(settings.Generations).Single(m => m.Id == "distillation");
@@ -34,11 +34,44 @@ public sealed class StudyResumeTests
         string controlJson = File.ReadAllText(controlFile);
         File.Delete(store.PathOf(StudyDataset.Cifar10Subset, distillation, settings.Seed));
 
-        Assert.AreEqual(1, StudyRunner.Run(settings), "the rerun trains only the deleted run");
+        Assert.AreEqual(new StudyRunCounts(1, 0), StudyRunner.Run(settings), "the rerun trains only the deleted run, from the stored teacher");
         Assert.AreEqual(controlJson, File.ReadAllText(controlFile), "a finished run is read, not retrained");
         // Same seed, same thread count: the retrained run reproduces its numbers, so the table is unchanged.
         Assert.AreEqual(table, File.ReadAllText(Path.Combine(_folder, StudyReport.Csv)));
-        Assert.AreEqual(0, StudyRunner.Run(settings), "nothing is left to train");
+        Assert.AreEqual(new StudyRunCounts(0, 0), StudyRunner.Run(settings), "nothing is left to train");
+    }
+
+    [TestMethod]
+    public void TwoMethodsFromOneTeacher_TrainTheTeacherOnce_AndScoreItExactly()
+    {
+        var settings = TinyStudy(epochs: 1) with { Seeds = 1, Methods = ["ban", "cwtm"], TeacherCurve = true };
+
+        var counts = StudyRunner.Run(settings);
+
+        Assert.AreEqual(new StudyRunCounts(3, 1), counts, "the teacher, then the chain and the Cwtm student from it");
+        var store = new StudyRunStore(_folder, settings.Fingerprint);
+        Assert.IsTrue(File.Exists(store.ModelPathOf(StudyDataset.Cifar10Subset, settings.Seed)), "the teacher's model is kept for later runs");
+        var teacher = store.TryLoad(StudyDataset.Cifar10Subset, StudyMethod.Teacher, settings.Seed)!;
+        Assert.HasCount(settings.Epochs, teacher.TestAccuracyByEpoch!, "the teacher's test curve, one point per epoch");
+        foreach (string id in new[] { "ban", "cwtm" })
+        {
+            var run = store.TryLoad(StudyDataset.Cifar10Subset, StudyMethod.For(1).Single(m => m.Id == id), settings.Seed)!;
+            Assert.AreEqual(teacher.TestErrors[StudyRows.Teacher], run.TestErrors[StudyRows.AblationTeacher],
+                $"the {id} run's generation 0 is the stored teacher, scored exactly as it");
+        }
+        Assert.IsFalse(Directory.Exists(Path.Combine(_folder, "runs", "Cifar10Subset", "in-progress", "ban-seed7")), "a finished run's checkpoint is removed");
+        string table = File.ReadAllText(Path.Combine(_folder, StudyReport.Csv));
+        StringAssert.Contains(table, "BAN-1 with Cwtm");
+        Assert.IsFalse(table.Contains("Dkpp", StringComparison.Ordinal), "a method not run has no row");
+    }
+
+    [TestMethod]
+    public void UnknownMethodIsRefusedListingTheMethods()
+    {
+        var error = Assert.ThrowsExactly<ArgumentException>(() => StudyRunner.Run(TinyStudy(epochs: 1) with { Methods = ["bann"] }));
+
+        StringAssert.Contains(error.Message, "'bann'");
+        StringAssert.Contains(error.Message, "teacher, ban, label-smoothing, control");
     }
 
     [TestMethod]

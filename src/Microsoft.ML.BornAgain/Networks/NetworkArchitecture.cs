@@ -31,7 +31,11 @@ public sealed partial record NetworkArchitecture
     /// <summary>The network family.</summary>
     public NetworkFamily Family { get; }
 
-    /// <summary>The depth as the family's paper counts it (6n+2 for PreActResNet, 6n+4 otherwise).</summary>
+    /// <summary>
+    /// The depth as the family's paper counts it (6n+2 for PreActResNet, 6n+4 for WRN); for DenseNet-BC any depth of
+    /// at least 10, with n = floor((depth - 4) / 6) layers per block, so the Born-Again paper's DenseNet-90-60 and
+    /// DenseNet-80-80 have names.
+    /// </summary>
     public int Depth { get; }
 
     /// <summary>
@@ -85,7 +89,11 @@ public sealed partial record NetworkArchitecture
     }
 
     /// <summary>Describes a DenseNet-BC (Huang et al. 2017, arXiv:1608.06993).</summary>
-    /// <param name="depth">6n + 4 with n at least 1 (10, 40, 100, 190, 250, ...): n bottleneck layers per block.</param>
+    /// <param name="depth">At least 10: n = floor((depth - 4) / 6) bottleneck layers per block, exactly (depth - 4) / 6
+    /// for the DenseNet paper's depths 6n + 4 (40, 100, 190, 250, ...). Other depths round down as the common PyTorch
+    /// CIFAR code does ("(depth - 4) // 3 layers, halved for bottlenecks"), which is how the Born-Again paper's
+    /// DenseNet-90-60 (14 layers per block) and DenseNet-80-80 and -80-120 (12) are read; docs/design.md compares their
+    /// parameter counts with the paper's.</param>
     /// <param name="growthRate">The growth rate k; at least 1.</param>
     /// <param name="compression">The transitions' compression theta in (0, 1]; 0.5 in the paper.</param>
     /// <param name="dropoutRate">Dropout after each convolution, in [0, 1).</param>
@@ -96,7 +104,12 @@ public sealed partial record NetworkArchitecture
     /// <exception cref="ArgumentOutOfRangeException">A rule above is broken.</exception>
     public static NetworkArchitecture DenseNetBC(int depth, int growthRate, double compression = 0.5, double dropoutRate = 0)
     {
-        RequireDepth(depth, offset: 4, "DenseNetBC");
+        if (depth < 10)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(depth), depth, $"depth must be at least 10 for DenseNetBC (floor((depth - 4) / 6) >= 1 layers per block), got {depth}.");
+        }
+
         RequireAtLeastOne(growthRate, nameof(growthRate));
         if (!(compression > 0 && compression <= 1))
         {

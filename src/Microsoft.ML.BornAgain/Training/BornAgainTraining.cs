@@ -14,40 +14,63 @@ internal static class BornAgainTraining
     /// <param name="validation">Optional validation data, evaluated after every epoch; same image shape and classes.</param>
     /// <param name="options">Training settings; checked with <see cref="BornAgainTrainingOptions.Validate"/>.</param>
     /// <returns>The trained generations; dispose it to free the networks.</returns>
-    public static BornAgainModel Train(ImageTensorDataset train, ImageTensorDataset? validation, BornAgainTrainingOptions options)
+    public static BornAgainModel Train(ImageTensorDataset train, ImageTensorDataset? validation, BornAgainTrainingOptions options) =>
+        Train(train, validation, options, continued: null);
+
+    /// <summary>
+    /// Trains <paramref name="options"/>' new generations after <paramref name="continued"/>'s (or a fresh chain when it
+    /// is null). The continued model's networks become the result's first generations (ownership passes to this method:
+    /// on failure they are disposed with the rest), its normalization is reused, and generation g trains with seed + g
+    /// exactly as in a fresh run, so continuing a chain gives the networks a fresh run of the whole chain gives.
+    /// </summary>
+    /// <param name="train">Training images and labels.</param>
+    /// <param name="validation">Optional validation images.</param>
+    /// <param name="options">Training settings; <c>ContinuedGenerations</c> must equal the continued model's count.</param>
+    /// <param name="continued">The trained chain to continue, with the training data's shape and classes; or null.</param>
+    internal static BornAgainModel Train(ImageTensorDataset train, ImageTensorDataset? validation, BornAgainTrainingOptions options,
+        BornAgainModel? continued)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        CheckData(train, validation);
-        var device = ResolveDevice(options.Device);
-
-        int previousThreads = get_num_threads();
-        if (options.NumberOfThreads is { } threads)
-            set_num_threads(threads);
         var generations = new List<TrainedGeneration>();
-        ChannelNormalization? normalization = null;
+        if (continued is not null)
+            generations.AddRange(continued.Generations); // owned from here on: disposed below on failure
+        ChannelNormalization? normalization = continued?.Normalization;
+        int previousThreads = get_num_threads();
+        bool threadsSet = false;
         try
         {
-            normalization = ChannelNormalization.FromImages(train.Images);
+            options.Validate();
+            CheckData(train, validation);
+            CheckContinued(train, options, continued);
+            var device = ResolveDevice(options.Device);
+            if (options.NumberOfThreads is { } threads)
+            {
+                set_num_threads(threads);
+                threadsSet = true;
+            }
+            foreach (var generation in generations)
+                generation.Network.to(device).eval();
+
+            normalization ??= ChannelNormalization.FromImages(train.Images);
             var trainer = new GenerationTrainer(options, train, validation, normalization, device);
             long seed = options.Seed ?? 0;
             var checkpoints = options.CheckpointDirectory is { } directory ? new CheckpointWriter(directory, options, train, seed) : null;
             var resume = checkpoints?.ResumeInto(generations, train, device);
-            for (int g = generations.Count; g <= options.Generations; g++)
+            for (int g = generations.Count; g <= options.LastGeneration; g++)
             {
                 var teacher = g == 0 ? null : generations[g - 1].Network;
                 var current = resume?.Generation == g ? resume : null;
                 generations.Add(trainer.Train(g, teacher, seed + g, current, checkpoints is null ? null : checkpoints.EpochFinished));
             }
             return new BornAgainModel(generations, normalization, train.Channels, train.Height, train.Width,
-                train.ClassCount, device);
+                train.ClassCount, ResolveDevice(options.Device));
         }
         catch (OperationCanceledException e) when (e is not GenerationsCanceledException && generations.Count > 0)
         {
             // Finished generations are the caller's: hand them over instead of throwing them away.
             var finished = new BornAgainModel(generations, normalization!, train.Channels,
-                train.Height, train.Width, train.ClassCount, device);
+                train.Height, train.Width, train.ClassCount, ResolveDevice(options.Device));
             throw new GenerationsCanceledException(
                 $"Training was cancelled during generation {generations.Count}; generations 0 to {generations.Count - 1} " +
                 "finished and are in the exception's Model." +
@@ -62,8 +85,34 @@ internal static class BornAgainTraining
         }
         finally
         {
-            if (options.NumberOfThreads is not null)
+            if (threadsSet)
                 set_num_threads(previousThreads);
+        }
+    }
+
+    /// <summary>The continued chain must fit the data and the options' count of it (the ML.NET trainer checks names and labels first).</summary>
+    private static void CheckContinued(ImageTensorDataset train, BornAgainTrainingOptions options, BornAgainModel? continued)
+    {
+        int count = continued?.Generations.Count ?? 0;
+        if (options.ContinuedGenerations != count)
+        {
+            throw new InvalidOperationException(
+                $"The options continue a chain of {options.ContinuedGenerations} generations; the model given has {count}.");
+        }
+
+        if (continued is null)
+            return;
+        if (continued.InputChannels != train.Channels || continued.InputHeight != train.Height || continued.InputWidth != train.Width)
+        {
+            throw new ArgumentException(
+                $"The continued model takes {continued.InputChannels}x{continued.InputHeight}x{continued.InputWidth} images; the " +
+                $"training images are {train.Channels}x{train.Height}x{train.Width}.", nameof(train));
+        }
+
+        if (continued.ClassCount != train.ClassCount)
+        {
+            throw new ArgumentException(
+                $"The continued model has {continued.ClassCount} classes; the training data has {train.ClassCount}.", nameof(train));
         }
     }
 

@@ -30,7 +30,20 @@ public class BornAgainTrainingOptions
     /// <summary>The network of every generation, unless <see cref="GenerationArchitectures"/> says otherwise.</summary>
     /// <value>Default <c>PreActResNet-20</c> (0.27M parameters): trains in minutes on a 2-core CPU for a few
     /// thousand 32x32 images.</value>
-    public NetworkArchitecture Architecture { get; set; } = Defaults.Architecture;
+    public NetworkArchitecture Architecture
+    {
+        get => _architecture ?? Defaults.Architecture;
+        set
+        {
+            _architecture = value;
+            ArchitectureWasSet = true;
+        }
+    }
+
+    private NetworkArchitecture? _architecture;
+
+    /// <summary>Whether <see cref="Architecture"/> was set, so that a continued chain can tell a choice from the default.</summary>
+    internal bool ArchitectureWasSet { get; private set; }
 
     /// <summary>
     /// Optional network per generation (index 0 is the teacher), for example a DenseNet teacher and ResNet students.
@@ -57,6 +70,16 @@ public class BornAgainTrainingOptions
     /// <summary>Label smoothing epsilon of the teacher's (generation 0's) cross-entropy.</summary>
     /// <value>Default 0 (none). In [0, 1).</value>
     public double TeacherLabelSmoothing { get; set; }
+
+    /// <summary>
+    /// Whether each student starts with its teacher's first convolution and classifier (weights and bias) and keeps
+    /// them frozen while the rest of it trains: the paper's cross-architecture students (its Table 5), which share
+    /// these two layers with their DenseNet teacher. The student's first convolution and classifier must have the
+    /// teacher's shapes (same input channels, same stem width, same feature width before the classifier).
+    /// </summary>
+    /// <value>Default <see langword="false"/>: every student layer starts from the seed and trains. The paper found
+    /// sharing these layers "systematically slightly worse" for same-architecture students.</value>
+    public bool FreezeTeacherStemAndClassifier { get; set; }
 
     /// <summary>Images per training batch.</summary>
     /// <value>Default 64. At least 2 (batch normalization needs two images).</value>
@@ -140,6 +163,24 @@ public class BornAgainTrainingOptions
         GenerationArchitectures is { } perGeneration ? perGeneration[generation] : Architecture;
 
     /// <summary>
+    /// Generations a trained chain brings to this run (0 for a fresh run): they are copied, not trained, and the
+    /// first trained generation learns from the last of them.
+    /// </summary>
+    internal int ContinuedGenerations { get; set; }
+
+    /// <summary>A hash of the continued chain's weights, normalization and shape (null for a fresh run), for checkpoints.</summary>
+    internal string? ContinuedChainFingerprint { get; set; }
+
+    /// <summary>
+    /// The index of the last generation: <see cref="Generations"/> for a fresh run; for a continued chain of n
+    /// generations, n - 1 + <see cref="Generations"/> (a chain of one, the teacher, continues exactly as a fresh run).
+    /// </summary>
+    /// <summary>Whether the options name a trained chain to continue (<see cref="BornAgainTrainer.Options"/> can).</summary>
+    internal virtual bool ContinuesChain => false;
+
+    internal int LastGeneration => Math.Max(ContinuedGenerations - 1, 0) + Generations;
+
+    /// <summary>
     /// Checks every option and throws <see cref="ArgumentOutOfRangeException"/> or <see cref="ArgumentException"/>
     /// naming the option, the rule and the value found.
     /// </summary>
@@ -152,11 +193,17 @@ public class BornAgainTrainingOptions
             throw new ArgumentNullException(nameof(Architecture), "Option 'Architecture' must be set.");
         if (GenerationArchitectures is { } perGeneration)
         {
-            if (perGeneration.Count != Generations + 1)
+            // A chain to continue that is still a file is counted at Fit, when it is read.
+            bool chainNotRead = ContinuesChain && ContinuedGenerations == 0;
+            if (perGeneration.Count != LastGeneration + 1 && !chainNotRead)
             {
                 throw new ArgumentException(
-                    $"Option 'GenerationArchitectures' needs one entry per generation including the teacher " +
-                    $"(Generations + 1 = {Generations + 1}); got {perGeneration.Count}.", nameof(GenerationArchitectures));
+                    ContinuedGenerations == 0
+                        ? $"Option 'GenerationArchitectures' needs one entry per generation including the teacher " +
+                          $"(Generations + 1 = {Generations + 1}); got {perGeneration.Count}."
+                        : $"Option 'GenerationArchitectures' needs one entry per generation of the whole chain: the continued " +
+                          $"model's {ContinuedGenerations} and {Generations} new ones ({LastGeneration + 1}); got {perGeneration.Count}.",
+                    nameof(GenerationArchitectures));
             }
 
             if (perGeneration.Any(a => a is null))

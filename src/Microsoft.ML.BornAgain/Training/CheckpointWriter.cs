@@ -27,11 +27,20 @@ internal sealed class CheckpointWriter
     /// Loads the finished generations of an earlier run into <paramref name="generations"/> and returns the state of
     /// the generation it was in, or null when there is no checkpoint (or it had no generation in progress).
     /// </summary>
+    /// <remarks>
+    /// <paramref name="generations"/> may already hold a continued chain: those generations are not trained here, but
+    /// every checkpoint lists them too (so it describes the whole chain), and on resume they are kept, not reloaded.
+    /// </remarks>
     public TrainingCheckpoint.InProgress? ResumeInto(List<TrainedGeneration> generations, ImageTensorDataset train, Device device)
     {
+        int continued = generations.Count;
         var checkpoint = TrainingCheckpoint.TryRead(_directory);
         if (checkpoint is null)
+        {
+            foreach (var generation in generations)
+                _finished.Add(new TrainingCheckpoint.Finished(generation.Architecture, generation.Epochs, GenerationState.SaveWeights(generation.Network)));
             return null;
+        }
         if (checkpoint.Fingerprint != _fingerprint)
         {
             throw new InvalidOperationException(
@@ -40,8 +49,17 @@ internal sealed class CheckpointWriter
         }
 
         CheckArchitectures(checkpoint);
+        if (checkpoint.FinishedGenerations.Count < continued)
+            throw TrainingCheckpoint.Damaged(Path, $"it holds {checkpoint.FinishedGenerations.Count} finished generations; the continued chain alone has {continued}");
         foreach (var finished in checkpoint.FinishedGenerations)
         {
+            if (_finished.Count < continued)
+            {
+                // A generation of the continued chain: the fingerprint says it is the one already in place.
+                _finished.Add(finished);
+                continue;
+            }
+
             var network = finished.Architecture.CreateNetwork(train.Channels, train.ClassCount);
             try
             {
@@ -88,8 +106,8 @@ internal sealed class CheckpointWriter
     private void CheckArchitectures(TrainingCheckpoint checkpoint)
     {
         var finished = checkpoint.FinishedGenerations;
-        if (finished.Count > _options.Generations + 1)
-            throw TrainingCheckpoint.Damaged(Path, $"it holds {finished.Count} finished generations; the options train {_options.Generations + 1}");
+        if (finished.Count > _options.LastGeneration + 1)
+            throw TrainingCheckpoint.Damaged(Path, $"it holds {finished.Count} finished generations; the options train {_options.LastGeneration + 1}");
         for (int g = 0; g < finished.Count; g++)
         {
             if (finished[g].Architecture != _options.ArchitectureOf(g))
@@ -100,10 +118,10 @@ internal sealed class CheckpointWriter
         }
         if (checkpoint.Current is { } current)
         {
-            if (current.Generation != finished.Count || current.Generation > _options.Generations)
+            if (current.Generation != finished.Count || current.Generation > _options.LastGeneration)
             {
                 throw TrainingCheckpoint.Damaged(Path,
-                    $"its generation in progress is {current.Generation}, after {finished.Count} finished generations of the {_options.Generations + 1} the options train");
+                    $"its generation in progress is {current.Generation}, after {finished.Count} finished generations of the {_options.LastGeneration + 1} the options train");
             }
 
             if (current.Architecture != _options.ArchitectureOf(current.Generation))

@@ -47,6 +47,12 @@ internal sealed class GenerationTrainer
         var network = architecture.CreateNetwork(_train.Channels, _train.ClassCount).to(_device);
         try
         {
+            if (_options.FreezeTeacherStemAndClassifier && teacher is not null)
+            {
+                // After the seed drew every initial weight, so the rest of the student is the network it would be anyway.
+                Networks.StemAndClassifier.CopyAndFreeze(teacher, _options.ArchitectureOf(generation - 1), network, architecture);
+            }
+
             teacher?.eval();
             var epochs = TrainEpochs(generation, network, teacher, dataGenerator, resume, epochFinished);
             network.eval();

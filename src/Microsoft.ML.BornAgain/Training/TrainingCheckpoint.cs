@@ -64,13 +64,13 @@ internal sealed class TrainingCheckpoint
     {
         var settings = string.Join("|", new object?[]
         {
-            o.Generations, o.EpochsPerGeneration, string.Join(",", Enumerable.Range(0, o.Generations + 1).Select(o.ArchitectureOf)),
+            o.Generations, o.EpochsPerGeneration, string.Join(",", Enumerable.Range(0, o.LastGeneration + 1).Select(o.ArchitectureOf)),
             o.Loss, o.LabelWeight, o.Temperature, o.TeacherLabelSmoothing,
             o.BatchSize, o.LearningRate, o.Momentum, o.Nesterov, o.WeightDecay,
             o.Schedule, o.StepDecayFactor, o.RandomCropPadding, o.HorizontalFlip, seed,
             train.Count, train.Channels, train.Height, train.Width, train.ClassCount,
             "device=" + (o.Device ?? "default"), "threads=" + (o.NumberOfThreads?.ToString(CultureInfo.InvariantCulture) ?? "default"),
-        }.Select(value => value switch
+        }.Concat(ContinuationSettings(o)).Select(value => value switch
         {
             double d => d.ToString("R", CultureInfo.InvariantCulture),
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
@@ -96,6 +96,18 @@ internal sealed class TrainingCheckpoint
             var block = train.Images.narrow(0, start, Math.Min(ImagesPerBlock, train.Count - start));
             hash.AppendData(block.to_type(ScalarType.Float32).contiguous().bytes);
         }
+    }
+
+    /// <summary>
+    /// What a continued chain and frozen layers add to the fingerprint; nothing for a fresh run without them, so the
+    /// fingerprints of such runs (and their checkpoints) are unchanged.
+    /// </summary>
+    private static IEnumerable<object?> ContinuationSettings(BornAgainTrainingOptions o)
+    {
+        if (o.ContinuedChainFingerprint is { } chain)
+            yield return $"continues={o.ContinuedGenerations}:{chain}";
+        if (o.FreezeTeacherStemAndClassifier)
+            yield return "frozen-stem-and-classifier";
     }
 
     /// <summary>Reads the checkpoint in <paramref name="directory"/>, or returns null when there is none.</summary>

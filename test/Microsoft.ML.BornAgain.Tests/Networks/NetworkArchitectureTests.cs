@@ -92,7 +92,7 @@ public sealed class NetworkArchitectureTests
     [DataRow("WRN-28-10-1", "dropoutRate must be in [0, 1), got 1")]
     [DataRow("PreActResNet-21", "depth must be 6n+2 with n >= 1 for PreActResNet, got 21")]
     [DataRow("DenseNetBC-100-12-1.5", "compression must be in (0, 1], got 1.5")]
-    [DataRow("DenseNetBC-4-12", "depth must be 6n+4 with n >= 1 for DenseNetBC, got 4")]
+    [DataRow("DenseNetBC-4-12", "depth must be at least 10 for DenseNetBC (floor((depth - 4) / 6) >= 1 layers per block), got 4")]
     public void Parse_NameBreakingAFactoryRule_ThrowsFormatExceptionWithTheRule(string name, string rule)
     {
         var error = Assert.ThrowsExactly<FormatException>(() => NetworkArchitecture.Parse(name));
@@ -117,7 +117,7 @@ public sealed class NetworkArchitectureTests
         AssertRule(() => NetworkArchitecture.PreActResNet(2), "depth", "depth must be 6n+2 with n >= 1 for PreActResNet, got 2");
         AssertRule(() => NetworkArchitecture.PreActResNet(22), "depth", "depth must be 6n+2 with n >= 1 for PreActResNet, got 22");
         AssertRule(() => NetworkArchitecture.PreActResNet(20, -1), "widthFactor", "widthFactor must be at least 1, got -1");
-        AssertRule(() => NetworkArchitecture.DenseNetBC(99, 12), "depth", "depth must be 6n+4 with n >= 1 for DenseNetBC, got 99");
+        AssertRule(() => NetworkArchitecture.DenseNetBC(9, 12), "depth", "depth must be at least 10 for DenseNetBC (floor((depth - 4) / 6) >= 1 layers per block), got 9");
         AssertRule(() => NetworkArchitecture.DenseNetBC(100, 0), "growthRate", "growthRate must be at least 1, got 0");
         AssertRule(() => NetworkArchitecture.DenseNetBC(100, 12, 0), "compression", "compression must be in (0, 1], got 0");
         AssertRule(() => NetworkArchitecture.DenseNetBC(100, 12, 1.01), "compression", "compression must be in (0, 1], got 1.01");

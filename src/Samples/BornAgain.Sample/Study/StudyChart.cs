@@ -43,9 +43,14 @@ internal static class StudyChart
 
         var byName = rows.ToDictionary(r => r.Name);
         var chain = Series("Teacher and BAN-j (Ban loss)", OxySeries.Chain, MarkerType.Circle);
-        chain.Points.Add(Point(0, byName[StudyRows.Teacher]));
+        // A study run with --methods has only some rows: what is missing is not drawn.
+        if (byName.TryGetValue(StudyRows.Teacher, out var teacher))
+            chain.Points.Add(Point(0, teacher));
         for (int g = 1; g <= k; g++)
-            chain.Points.Add(Point(g, byName[StudyRows.Ban(g)]));
+        {
+            if (byName.TryGetValue(StudyRows.Ban(g), out var ban))
+                chain.Points.Add(Point(g, ban));
+        }
         model.Series.Add(chain);
         model.Series.Add(new LineSeries { Color = OxySeries.Chain, StrokeThickness = 1.5, ItemsSource = chain.Points, DataFieldX = "X", DataFieldY = "Y" });
 
@@ -53,7 +58,10 @@ internal static class StudyChart
         {
             var ensembles = Series("Ens*j (BAN-1..BAN-j averaged)", OxySeries.Ensemble, MarkerType.Diamond);
             for (int j = 2; j <= k; j++)
-                ensembles.Points.Add(Point(j + 0.15, byName[$"Ens*{j}"]));
+            {
+                if (byName.TryGetValue($"Ens*{j}", out var ensemble))
+                    ensembles.Points.Add(Point(j + 0.15, ensemble));
+            }
             model.Series.Add(ensembles);
         }
 
@@ -67,8 +75,10 @@ internal static class StudyChart
             model.Series.Add(series);
         }
 
-        AddLine(model, byName[StudyRows.LabelSmoothing], OxySeries.LabelSmoothing, LineStyle.Dot);
-        AddLine(model, byName[StudyRows.Control(k + 1)], OxySeries.Control, LineStyle.Dash);
+        if (byName.TryGetValue(StudyRows.LabelSmoothing, out var labelSmoothing))
+            AddLine(model, labelSmoothing, OxySeries.LabelSmoothing, LineStyle.Dot);
+        if (byName.TryGetValue(StudyRows.Control(k + 1), out var control))
+            AddLine(model, control, OxySeries.Control, LineStyle.Dash);
 
         using var stream = File.Create(path);
         new PngExporter { Width = 1200, Height = 600 }.Export(model, stream);

@@ -12,6 +12,33 @@ namespace Microsoft.ML.BornAgain.Sample.Study;
 /// <param name="LabelSmoothing">Label smoothing of the teacher's cross-entropy.</param>
 internal sealed record StudyMethod(string Id, BornAgainLoss Loss, int Students, int EpochMultiplier, double LabelSmoothing)
 {
+    /// <summary>
+    /// The label-trained teacher of a seed, trained once and saved as a model zip: every method that starts from it
+    /// continues that model (<c>Options.ContinueFromModelPath</c>) instead of training it again.
+    /// </summary>
+    public static StudyMethod Teacher { get; } = new("teacher", BornAgainLoss.Ban, 0, 1, 0);
+
+    /// <summary>Whether the run's students learn from the seed's shared teacher (the chain and the loss ablations).</summary>
+    public bool StartsFromTeacher => Students > 0 && LabelSmoothing == 0 && EpochMultiplier == 1;
+
+    /// <summary>The methods named by <paramref name="ids"/> (null or empty: all), in the study's order.</summary>
+    /// <exception cref="ArgumentException">An id is not a method of the study.</exception>
+    public static IReadOnlyList<StudyMethod> Select(int k, IReadOnlyCollection<string>? ids)
+    {
+        var all = For(k);
+        if (ids is null || ids.Count == 0)
+            return all;
+        var unknown = ids.Where(id => id != Teacher.Id && all.All(m => m.Id != id)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentException(
+                $"--methods names {string.Join(", ", unknown.Select(u => $"'{u}'"))}; the study's methods are " +
+                $"{Teacher.Id}, {string.Join(", ", all.Select(m => m.Id))}.");
+        }
+
+        return all.Where(m => ids.Contains(m.Id)).ToList();
+    }
+
     /// <summary>The runs of a study with <paramref name="k"/> generations, in the order they train.</summary>
     public static IReadOnlyList<StudyMethod> For(int k) =>
     [
@@ -29,7 +56,9 @@ internal sealed record StudyMethod(string Id, BornAgainLoss Loss, int Students, 
     {
         return Id switch
         {
-            "ban" => ScoreColumn.For(Students).Select(c => (c.Name, c.Generations)).ToList(),
+            "teacher" => [(StudyRows.Teacher, [0])],
+            // Generation 0 of a continued chain is the stored teacher, copied: it must score exactly as the teacher.
+            "ban" => ScoreColumn.For(Students).Select(c => (c.Name == StudyRows.Teacher ? StudyRows.AblationTeacher : c.Name, c.Generations)).ToList(),
             "label-smoothing" => [(StudyRows.LabelSmoothing, [0])],
             "control" => [(StudyRows.Control(EpochMultiplier), [0])],
             // The ablation's teacher is measured too: it must equal the chain's teacher (same seed).
@@ -43,7 +72,7 @@ internal static class StudyRows
 {
     public const string Teacher = "Teacher";
     public const string LabelSmoothing = "Teacher + label smoothing 0.1";
-    public const string AblationTeacher = "Teacher (of an ablation run)";
+    public const string AblationTeacher = "Teacher (as continued by a run)";
 
     public static string Control(int multiplier) => $"Control: one network, {multiplier}x epochs";
 

@@ -52,12 +52,11 @@ internal sealed class StudyReport
         int k = _settings.Generations;
         var teacher = ErrorsOf(StudyRows.Teacher);
         var control = ErrorsOf(StudyRows.Control(k + 1));
-        return StudyRows.Ordered(k).Select(row =>
-        {
-            var errors = ErrorsOf(row);
-            return new StudyRow(row, StudyRows.TrainingEpochs(row, k, _settings.Epochs), errors,
-                StudyStatistics.Summarize(errors.Values), StudyStatistics.Paired(errors, teacher), StudyStatistics.Paired(errors, control));
-        }).ToList();
+        // Rows of methods this study did not run (--methods) are left out rather than shown empty.
+        return StudyRows.Ordered(k).Select(row => (Row: row, Errors: ErrorsOf(row))).Where(r => r.Errors.Count > 0).Select(r =>
+            new StudyRow(r.Row, StudyRows.TrainingEpochs(r.Row, k, _settings.Epochs), r.Errors,
+                StudyStatistics.Summarize(r.Errors.Values), StudyStatistics.Paired(r.Errors, teacher), StudyStatistics.Paired(r.Errors, control)))
+            .ToList();
     }
 
     /// <summary>
@@ -115,12 +114,15 @@ internal sealed class StudyReport
             }
             var (matching, compared) = TeacherReproducibility(dataset);
             text.AppendLine()
-                .AppendLine($"Every ablation run retrains the teacher from the same seed; in {matching} of {compared} runs its test error " +
-                    "equals the chain teacher's exactly.")
-                .AppendLine()
+                .AppendLine($"The teacher of a seed is trained once; every run that starts from it continues its saved model. In {matching} " +
+                    $"of {compared} such runs the continued copy's test error equals the teacher's exactly.")
+                .AppendLine();
+            StudyConvergence.AppendMarkdown(text, _runs.Where(r => r.Dataset == dataset && r.Method == StudyMethod.Teacher.Id).ToList());
+            text.AppendLine()
                 .AppendLine($"![Test error by generation, {dataset}]({ChartFile(dataset)})")
                 .AppendLine();
         }
+        StudyConvergence.AppendEstimate(text, _settings, _runs);
         string cpu = File.Exists("/proc/cpuinfo")
             ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?"
             : "?";

@@ -8,6 +8,8 @@ namespace Microsoft.ML.BornAgain.Sample.Study;
 /// <param name="TestErrors">Test error in [0, 1] per table row.</param>
 /// <param name="TrainingSeconds">Wall time of <c>pipeline.Fit</c>.</param>
 /// <param name="FinishedUtc">When it finished.</param>
+/// <param name="TestAccuracyByEpoch">The teacher run's test accuracy after every epoch (its learning curve, for the
+/// convergence check); null for the other runs and when the study does not record curves.</param>
 internal sealed record StudyRunResult(
     StudyDataset Dataset,
     string Method,
@@ -15,4 +17,5 @@ internal sealed record StudyRunResult(
     string Fingerprint,
     IReadOnlyDictionary<string, double> TestErrors,
     double TrainingSeconds,
-    DateTime FinishedUtc);
+    DateTime FinishedUtc,
+    IReadOnlyList<double>? TestAccuracyByEpoch = null);

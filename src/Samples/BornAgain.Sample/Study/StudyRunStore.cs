@@ -59,6 +59,32 @@ internal sealed class StudyRunStore
         return result;
     }
 
+    /// <summary>The model zip of a seed's teacher, which the runs that start from it continue.</summary>
+    public string ModelPathOf(StudyDataset dataset, int seed) =>
+        Path.Combine(_folder, dataset.ToString(), $"{StudyMethod.Teacher.Id}-seed{seed}.zip");
+
+    /// <summary>Where a run keeps its per-epoch training checkpoint while it trains (deleted once the run is stored).</summary>
+    public string CheckpointFolderOf(StudyDataset dataset, StudyMethod method, int seed) =>
+        Path.Combine(_folder, dataset.ToString(), "in-progress", $"{method.Id}-seed{seed}");
+
+    /// <summary>Saves the teacher's fitted pipeline atomically (temporary file, then rename), before its result file.</summary>
+    public void SaveModel(MLContext ml, ITransformer model, DataViewSchema schema, StudyDataset dataset, int seed)
+    {
+        string path = ModelPathOf(dataset, seed);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        string temporary = path + ".tmp";
+        ml.Model.Save(model, schema, temporary);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>Removes a finished run's checkpoint folder.</summary>
+    public void DeleteCheckpoint(StudyDataset dataset, StudyMethod method, int seed)
+    {
+        string folder = CheckpointFolderOf(dataset, method, seed);
+        if (Directory.Exists(folder))
+            Directory.Delete(folder, recursive: true);
+    }
+
     public void Save(StudyRunResult result, StudyMethod method)
     {
         string path = PathOf(result.Dataset, method, result.Seed);
