@@ -72,6 +72,70 @@ public sealed class UntrustedModelTests
         StringAssert.Contains(error.Message, "assembly 'System.Evil.Assembly.X'");
     }
 
+    [TestMethod]
+    public void EntryWhoseDirectoryUnderstatesItsSize_IsReadOnlyToTheDeclaredSize()
+    {
+        // 16 MB of zeros whose directory records (central and local) claim 1,000 bytes, small enough to pass the
+        // ratio check. .NET's zip reader, ours and ML.NET's, stops every entry at its declared size, so the lie costs
+        // nothing: the model loads and the padding is never inflated past 1,000 bytes.
+        var zip = WithExtraEntry(s_model, "TransformerChain/Padding.bin", new byte[16 << 20]);
+        DeclareUncompressedSize(zip, "TransformerChain/Padding.bin", 1000);
+        using (var archive = new ZipArchive(new MemoryStream(zip)))
+        {
+            using var padding = archive.GetEntry("TransformerChain/Padding.bin")!.Open();
+            var counted = new MemoryStream();
+            padding.CopyTo(counted);
+            Assert.AreEqual(1000, counted.Length, "the entry reads as its declared 1,000 bytes");
+        }
+
+        string path = Write(zip);
+        GC.Collect();
+        long before = ProcessMemory.ResidentBytes();
+        using (var model = (IDisposable)UntrustedModel.Load(new MLContext(), path, out _))
+            Assert.IsInstanceOfType<BornAgainTransformer>(model);
+        long grown = ProcessMemory.ResidentBytes() - before;
+        Assert.IsLessThan(64L << 20, grown, $"resident memory grew by {grown / 1e6:F1} MB");
+        File.Delete(path);
+    }
+
+    [TestMethod]
+    public void WeightsEntryWhoseDirectoryUnderstatesItsSize_IsDamaged()
+    {
+        string weights = EntryNames(s_model).First(n => n.EndsWith("/Generation0.tsd", StringComparison.Ordinal));
+        var zip = (byte[])s_model.Clone();
+        DeclareUncompressedSize(zip, weights, 1000);
+        string path = Write(zip);
+
+        var error = Assert.Throws<Exception>(() => UntrustedModel.Load(new MLContext(), path, out _)).GetBaseException();
+
+        TestContext.WriteLine(error.Message);
+        Assert.IsInstanceOfType<InvalidDataException>(error, error.ToString());
+        StringAssert.Contains(error.Message, "damaged");
+        File.Delete(path);
+    }
+
+    /// <summary>Overwrites the uncompressed size of entry <paramref name="name"/> in its local header and its central directory record.</summary>
+    private static void DeclareUncompressedSize(byte[] zip, string name, uint size)
+    {
+        var nameBytes = Encoding.UTF8.GetBytes(name);
+        int patched = 0;
+        for (int i = 0; i + 46 < zip.Length; i++)
+        {
+            uint signature = BitConverter.ToUInt32(zip, i);
+            if (signature == 0x04034b50 && zip.AsSpan(i + 30).StartsWith(nameBytes) && BitConverter.ToUInt16(zip, i + 26) == nameBytes.Length)
+            {
+                BitConverter.TryWriteBytes(zip.AsSpan(i + 22, 4), size); // local file header: uncompressed size
+                patched++;
+            }
+            else if (signature == 0x02014b50 && zip.AsSpan(i + 46).StartsWith(nameBytes) && BitConverter.ToUInt16(zip, i + 28) == nameBytes.Length)
+            {
+                BitConverter.TryWriteBytes(zip.AsSpan(i + 24, 4), size); // central directory record: uncompressed size
+                patched++;
+            }
+        }
+        Assert.AreEqual(2, patched, "both records of the entry were found");
+    }
+
     private InvalidDataException RefusedWithin(byte[] zip)
     {
         string path = Write(zip);
