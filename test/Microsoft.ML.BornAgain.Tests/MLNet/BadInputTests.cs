@@ -194,7 +194,7 @@ public sealed class BadInputTests
         var options = TrainedPipeline.SmallOptions(generations: 2, epochs: 1);
         options.ScoringGenerations = new[] { 0, 3 };
         var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new MLContext().BornAgain().Train(options));
-        StringAssert.Contains(error.Message, "names generation 3; this run trains generations 0 (teacher) to 2");
+        StringAssert.Contains(error.Message, "names generation 3; this run's model has generations 0 (teacher) to 2");
     }
 
     /// <summary>A real image's top-left corner as a grayscale PNG of <paramref name="side"/> pixels.</summary>

@@ -7,7 +7,7 @@ namespace Microsoft.ML.BornAgain.Tests.Onnx;
 /// <summary>
 /// A small Born-Again model (a teacher and <c>students</c> generations) trained on real CIFAR-10 images (16x16, one
 /// epoch per generation), the held-out images, and those images as the exported model's input: planar R, G, B values
-/// 0..255 from ML.NET's ExtractPixels, or their BT.601 luma for a 1-channel model, as docs/onnx.md asks an application
+/// 0..255 from ML.NET's ExtractPixels, or their BT.601 luma rounded to whole values for a 1-channel model, as docs/onnx.md asks an application
 /// to prepare them.
 /// </summary>
 internal sealed class OnnxTrainedModel : IDisposable
@@ -79,7 +79,7 @@ internal sealed class OnnxTrainedModel : IDisposable
         int plane = planarRgb.Length / 3;
         var gray = new float[plane];
         for (int i = 0; i < plane; i++)
-            gray[i] = LumaWeights[0] * planarRgb[i] + LumaWeights[1] * planarRgb[plane + i] + LumaWeights[2] * planarRgb[2 * plane + i];
+            gray[i] = MathF.Round(LumaWeights[0] * planarRgb[i] + LumaWeights[1] * planarRgb[plane + i] + LumaWeights[2] * planarRgb[2 * plane + i]);
         return gray;
     }
 }
