@@ -1,5 +1,6 @@
 using Microsoft.ML.BornAgain.MLNet;
 using Microsoft.ML.BornAgain.Training;
+using Microsoft.ML.BornAgain.Training.Distributed;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.BornAgain;
@@ -81,12 +82,16 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
         var image = ImageColumnBinding.Bind(input.Schema, _options.ImageColumnName, DeclaredShape())
             .WithMaxPixels(_options.MaxImagePixels);
 
-        var raw = TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, "training data", host.Token);
-        if (raw.Images.Count < 2)
-            throw new ArgumentException($"The training data has {raw.Images.Count} row: training needs at least 2.", nameof(input));
-        var shape = InputShape(image, raw);
-        host.Info($"Born-Again training: {raw.Images.Count} images, {classCount} classes, network input {shape}, " +
-            $"{_options.Generations + 1} generations x {_options.EpochsPerGeneration} epochs of {_options.ArchitectureOf(0)}.");
+        var group = DataParallelGroup.Join(_options.DataParallel);
+        var raw = group is null
+            ? TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, "training data", host.Token)
+            : ReadShard(group, input, image, classCount, host.Token);
+        if (raw.RowCount < 2)
+            throw new ArgumentException($"The training data has {raw.RowCount} row: training needs at least 2.", nameof(input));
+        var shape = group is null ? InputShape(image, raw) : AgreedInputShape(group, image, raw, classCount);
+        host.Info($"Born-Again training: {raw.RowCount} images, {classCount} classes, network input {shape}, " +
+            $"{_options.Generations + 1} generations x {_options.EpochsPerGeneration} epochs of {_options.ArchitectureOf(0)}" +
+            (group is null ? "." : $"; data-parallel rank {group.Rank} of {group.Size} ({group.LibraryName}), {raw.Images.Count} images in this rank's shard."));
 
         using var train = TrainingDataLoader.ToDataset(raw, shape, classCount);
         raw = null;
@@ -97,7 +102,7 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
         BornAgainModel model;
         try
         {
-            model = BornAgainTraining.Train(train, validation, engineOptions);
+            model = BornAgainTraining.Train(train, validation, engineOptions, group);
         }
         catch (GenerationsCanceledException e)
         {
@@ -136,6 +141,34 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
             .WithMaxPixels(_options.MaxImagePixels);
         var raw = TrainingDataLoader.Read(data, image, _options.LabelColumnName, classCount, "validation set", cancellation);
         return TrainingDataLoader.ToDataset(raw, shape, classCount);
+    }
+
+    /// <summary>
+    /// A data-parallel rank's shard: every row's label is read and checked, only the rank's rows (every N-th) are
+    /// decoded. A row that fails to decode on one rank fails every rank.
+    /// </summary>
+    private TrainingDataLoader.RawImages ReadShard(DataParallelGroup group, IDataView input, ImageColumnBinding image, int classCount,
+        CancellationToken cancellation)
+    {
+        TrainingDataLoader.RawImages? raw = null;
+        group.Agree(() => raw = TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, "training data",
+            cancellation, row => DataParallelBatches.InShard(row, group.Rank, group.Size)));
+        return raw!;
+    }
+
+    /// <summary>
+    /// The network input shape of a data-parallel training, the same on every rank: grayscale only when every rank's
+    /// images are, and the size of the data's first image, which rank 0 holds (row 0 is in its shard). The ranks' row
+    /// counts and label checksums must agree too: they read the same data.
+    /// </summary>
+    private ImageShape AgreedInputShape(DataParallelGroup group, ImageColumnBinding image, TrainingDataLoader.RawImages raw, int classCount)
+    {
+        group.CheckSame("the training data", new[] { raw.RowCount, raw.LabelChecksum, classCount },
+            new[] { "rows", "label checksum", "classes" });
+        var agreed = raw with { AllGrayscale = group.All(raw.AllGrayscale) };
+        var own = group.Rank == 0 ? InputShape(image, agreed) : default;
+        var values = group.FromRankZero(new long[] { own.Channels, own.Height, own.Width });
+        return new ImageShape((int)values[0], (int)values[1], (int)values[2]);
     }
 
     /// <summary>The options' ImageChannels/Height/Width when all three are set (required for pixel vectors).</summary>

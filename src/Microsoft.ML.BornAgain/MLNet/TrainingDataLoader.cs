@@ -11,11 +11,22 @@ namespace Microsoft.ML.BornAgain.MLNet;
 internal static class TrainingDataLoader
 {
     /// <summary>What the data looks like before the network input shape is fixed.</summary>
-    public sealed record RawImages(List<DecodedImage> Images, List<long> Labels, bool AllGrayscale);
+    public sealed record RawImages(List<DecodedImage> Images, List<long> Labels, bool AllGrayscale)
+    {
+        /// <summary>Rows in the data, taken or not.</summary>
+        public long RowCount { get; init; }
 
-    /// <summary>Reads every row; labels become 0-based class indices. <paramref name="dataName"/> names the data in errors.</summary>
+        /// <summary>A checksum of every row's label, taken or not (data-parallel ranks compare it).</summary>
+        public long LabelChecksum { get; init; }
+    }
+
+    /// <summary>
+    /// Reads every row; labels become 0-based class indices. <paramref name="dataName"/> names the data in errors.
+    /// <paramref name="takesRow"/> chooses the rows to decode and keep (a data-parallel rank's shard; null keeps every
+    /// row); the labels of the others are still checked.
+    /// </summary>
     public static RawImages Read(IDataView data, ImageColumnBinding image, string labelColumnName, int classCount,
-        string dataName, CancellationToken cancellation)
+        string dataName, CancellationToken cancellation, Func<long, bool>? takesRow = null)
     {
         var labelColumn = data.Schema[labelColumnName];
         var imageColumn = data.Schema[image.ColumnName];
@@ -27,6 +38,7 @@ internal static class TrainingDataLoader
         var labelGetter = cursor.GetGetter<uint>(labelColumn);
         var reader = image.CreateReader(cursor);
         uint key = 0;
+        long rows = 0, labelChecksum = 0;
         while (cursor.MoveNext())
         {
             cancellation.ThrowIfCancellationRequested();
@@ -45,14 +57,18 @@ internal static class TrainingDataLoader
                     $"outside its key type's range 1..{classCount}.");
             }
 
+            labelChecksum = unchecked(labelChecksum * 31 + key);
+            if (takesRow is not null && !takesRow(rows++))
+                continue;
             var decoded = reader.Read();
             allGrayscale &= decoded.IsGrayscale;
             images.Add(Compact(decoded));
             labels.Add(key - 1);
         }
-        if (images.Count == 0)
+        rows = takesRow is null ? images.Count : rows;
+        if (rows == 0)
             throw new ArgumentException($"The {dataName} is empty: training needs at least 2 rows.", "input");
-        return new RawImages(images, labels, allGrayscale);
+        return new RawImages(images, labels, allGrayscale) { RowCount = rows, LabelChecksum = labelChecksum };
     }
 
     /// <summary>Converts every image to <paramref name="shape"/> and stacks them into a dataset.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.ML.BornAgain.Training.Distributed;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,13 +14,49 @@ internal static class BornAgainTraining
     /// <param name="train">Training images and labels (raw pixel values; normalization is computed from them).</param>
     /// <param name="validation">Optional validation data, evaluated after every epoch; same image shape and classes.</param>
     /// <param name="options">Training settings; checked with <see cref="BornAgainTrainingOptions.Validate"/>.</param>
+    /// <param name="group">The ranks of a data-parallel training, with <paramref name="train"/> this rank's shard; null
+    /// for a single process.</param>
     /// <returns>The trained generations; dispose it to free the networks.</returns>
-    public static BornAgainModel Train(ImageTensorDataset train, ImageTensorDataset? validation, BornAgainTrainingOptions options)
+    public static BornAgainModel Train(ImageTensorDataset train, ImageTensorDataset? validation, BornAgainTrainingOptions options,
+        DataParallelGroup? group = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        CheckData(train, validation);
+        if (group is null)
+        {
+            CheckData(train, validation);
+            return TrainChecked(train, validation, options, null);
+        }
+
+        group.Agree(() =>
+        {
+            if (train.Count < 2)
+            {
+                throw new ArgumentException(
+                    $"Data-parallel rank {group.Rank} of {group.Size} holds {train.Count} training image(s) (every {group.Size}th row); " +
+                    $"training with {group.Size} ranks needs at least {2 * group.Size} images, 2 per rank.", nameof(train));
+            }
+
+            CheckData(train, validation);
+            _ = ResolveDevice(options.Device);
+        });
+        DataParallelStart.CheckSameSettings(group, options, options.Seed ?? 0, train, validation);
+        try
+        {
+            return TrainChecked(train, validation, options, group);
+        }
+        catch (Exception e) when (!group.FailedTogether(e))
+        {
+            // Only this rank failed: the others would wait for it in their next allreduce.
+            group.AbortAfter(e);
+            throw;
+        }
+    }
+
+    private static BornAgainModel TrainChecked(ImageTensorDataset train, ImageTensorDataset? validation, BornAgainTrainingOptions options,
+        DataParallelGroup? group)
+    {
         var device = ResolveDevice(options.Device);
 
         int previousThreads = get_num_threads();
@@ -29,16 +66,27 @@ internal static class BornAgainTraining
         ChannelNormalization? normalization = null;
         try
         {
-            normalization = ChannelNormalization.FromImages(train.Images);
-            var trainer = new GenerationTrainer(options, train, validation, normalization, device);
+            normalization = group is null ? ChannelNormalization.FromImages(train.Images) : DataParallelStart.Normalization(group, train.Images);
+            var trainer = new GenerationTrainer(options, train, validation, normalization, device, group);
             long seed = options.Seed ?? 0;
-            var checkpoints = options.CheckpointDirectory is { } directory ? new CheckpointWriter(directory, options, train, seed) : null;
-            var resume = checkpoints?.ResumeInto(generations, train, device);
+            var checkpoints = options.CheckpointDirectory is { } directory
+                ? new CheckpointWriter(directory, options, train, seed, group is null ? null : DataParallelStart.CheckpointFingerprint(group, options, train, seed))
+                : null;
+            TrainingCheckpoint.InProgress? resume = null;
+            if (group is null)
+                resume = checkpoints?.ResumeInto(generations, train, device);
+            else
+                group.Agree(() => resume = checkpoints?.ResumeInto(generations, train, device));
+            // Every rank resumes (from a folder they share); rank 0 alone writes.
+            group?.CheckSame("where to resume from (every rank must see the same checkpoint folder)",
+                new long[] { generations.Count, resume?.Generation ?? -1, resume?.Epochs.Count ?? -1 },
+                new[] { "finished generations", "generation in progress", "its finished epochs" });
+            var writeCheckpoint = group is { Rank: not 0 } ? null : checkpoints;
             for (int g = generations.Count; g <= options.Generations; g++)
             {
                 var teacher = g == 0 ? null : generations[g - 1].Network;
                 var current = resume?.Generation == g ? resume : null;
-                generations.Add(trainer.Train(g, teacher, seed + g, current, checkpoints is null ? null : checkpoints.EpochFinished));
+                generations.Add(trainer.Train(g, teacher, seed + g, current, writeCheckpoint is null ? null : writeCheckpoint.EpochFinished));
             }
             return new BornAgainModel(generations, normalization, train.Channels, train.Height, train.Width,
                 train.ClassCount, device);
