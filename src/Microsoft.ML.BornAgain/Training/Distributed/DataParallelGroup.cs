@@ -19,6 +19,7 @@ internal sealed unsafe class DataParallelGroup
     private static DataParallelGroup? s_world;
 
     private readonly MpichLibrary _mpi;
+    private long _bufferAllreduceTicks;
     private readonly HashSet<Exception> _together = new(ReferenceEqualityComparer.Instance);
 
     private DataParallelGroup(MpichLibrary mpi, int rank, int size)
@@ -114,8 +115,16 @@ internal sealed unsafe class DataParallelGroup
     {
         if (count > int.MaxValue)
             throw new ArgumentOutOfRangeException(nameof(count), count, "MPI counts are 32-bit: at most 2^31 - 1 values per allreduce.");
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         _mpi.AllreduceInPlace((void*)buffer, (int)count, MpichLibrary.Float, MpichLibrary.OpSum);
+        _bufferAllreduceTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
     }
+
+    /// <summary>
+    /// Time spent in the buffer allreduces (the gradients of every step) since the group was joined, waiting for the
+    /// slowest rank included: what the benchmark reports as the share of a step spent in the allreduce.
+    /// </summary>
+    public TimeSpan BufferAllreduceTime => System.Diagnostics.Stopwatch.GetElapsedTime(0, _bufferAllreduceTicks);
 
     /// <summary>Every rank's <paramref name="value"/>, indexed by rank (an allgather made of one allreduce).</summary>
     public long[] Gather(long value)
