@@ -70,6 +70,20 @@ public sealed class StudyResumeTests
         Assert.IsFalse(Directory.Exists(Path.Combine(_folder, "runs")), "nothing was trained");
     }
 
+    [TestMethod]
+    public void ShardsShareTheRunStoreAndTheReportWaitsForEveryRun()
+    {
+        var whole = TinyStudy(epochs: 1) with { Seeds = 1 };
+        int runs = StudyMethod.For(whole.Generations).Count;
+
+        int first = StudyRunner.Run(whole with { Shard = (0, 2) });
+        Assert.AreEqual((runs + 1) / 2, first, "shard 0/2 trains runs 0, 2, 4, ...");
+        Assert.IsFalse(File.Exists(Path.Combine(_folder, StudyReport.Csv)), "no report while shard 1's runs are missing");
+        Assert.AreEqual(runs / 2, StudyRunner.Run(whole with { Shard = (1, 2) }), "shard 1/2 trains the rest, none twice");
+        Assert.IsTrue(File.Exists(Path.Combine(_folder, StudyReport.Csv)), "the shard that finds every run writes the report");
+        Assert.AreEqual(0, StudyRunner.Run(whole), "the whole study finds every run in the store");
+    }
+
     private StudySettings TinyStudy(int epochs) => new(
         Datasets: [StudyDataset.Cifar10Subset],
         Sources: new StudyDataSources(StudyDataSources.DebianFashionMnistFolder, null, null),

@@ -23,7 +23,7 @@ internal static class StudyRunner
         var wallClock = Stopwatch.StartNew();
         var results = new List<StudyRunResult>();
         var datasets = new Dictionary<StudyDataset, string>();
-        int trained = 0;
+        int trained = 0, missing = 0;
         int total = settings.Datasets.Count * settings.Seeds * methods.Count;
         int position = 0;
 
@@ -47,6 +47,12 @@ internal static class StudyRunner
                         results.Add(stored);
                         continue;
                     }
+
+                    if (!settings.TrainsRun(position - 1))
+                    {
+                        missing++; // another shard's run, not finished yet
+                        continue;
+                    }
                     var result = TrainWithProgress(settings, dataset, datasetKind, method, seed, name);
                     store.Save(result, method);
                     results.Add(result);
@@ -54,6 +60,15 @@ internal static class StudyRunner
                     AnsiConsole.MarkupLine(Markup.Escape($"{name}: {Describe(result)} ({result.TrainingSeconds:F0} s)"));
                 }
             }
+        }
+
+        if (missing > 0)
+        {
+            // Independent jobs (--shard) share the run store: the last one to finish sees every run and writes the report.
+            AnsiConsole.MarkupLine(Markup.Escape($"Shard {settings.Shard!.Value.Index}/{settings.Shard.Value.Count}: {trained} runs trained now; " +
+                $"{missing} runs of other shards are not finished yet, so no report is written. Run the study again (any shard, " +
+                "or without --shard) once they are: it trains nothing and writes the report."));
+            return trained;
         }
 
         var report = new StudyReport(settings, results, datasets, wallClock.Elapsed, trained);

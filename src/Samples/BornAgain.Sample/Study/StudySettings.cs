@@ -17,6 +17,8 @@ namespace Microsoft.ML.BornAgain.Sample.Study;
 /// <param name="Device">TorchSharp device ("cpu", "cuda").</param>
 /// <param name="OutputPath">The report folder; finished runs are kept in its <c>runs/</c> folder.</param>
 /// <param name="Preset">The preset the defaults came from, for the report.</param>
+/// <param name="Shard">Which runs this invocation trains: (i, n) trains run k (in the study's order) when k mod n = i, so
+/// n independent jobs sharing the report folder train every run once; null trains them all.</param>
 internal sealed record StudySettings(
     IReadOnlyList<StudyDataset> Datasets,
     StudyDataSources Sources,
@@ -32,13 +34,17 @@ internal sealed record StudySettings(
     int Threads,
     string Device,
     string OutputPath,
-    StudyPreset Preset)
+    StudyPreset Preset,
+    (int Index, int Count)? Shard = null)
 {
     /// <summary>Label smoothing of the "Teacher + label smoothing" row (the value the KD literature compares with).</summary>
     public const double LabelSmoothing = 0.1;
 
     /// <summary>Temperature of the Hinton distillation row.</summary>
     public const double DistillationTemperature = 4;
+
+    /// <summary>True when this invocation trains run <paramref name="position"/> (0-based, in the study's order).</summary>
+    public bool TrainsRun(int position) => Shard is not { } shard || position % shard.Count == shard.Index;
 
     /// <summary>The seed of seed run <paramref name="run"/> (0-based); far apart because generation g trains with seed + g.</summary>
     public int SeedOfRun(int run) => Seed + run * SampleSettings.SeedStride;
