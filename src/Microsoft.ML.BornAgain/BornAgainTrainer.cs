@@ -83,18 +83,18 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
             .WithMaxPixels(_options.MaxImagePixels);
 
         var group = DataParallelGroup.Join(_options.DataParallel);
-        var raw = group is null
-            ? TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, "training data", host.Token)
-            : ReadShard(group, input, image, classCount, host.Token);
-        if (raw.RowCount < 2)
-            throw new ArgumentException($"The training data has {raw.RowCount} row: training needs at least 2.", nameof(input));
-        var shape = group is null ? InputShape(image, raw) : AgreedInputShape(group, image, raw, classCount);
-        host.Info($"Born-Again training: {raw.RowCount} images, {classCount} classes, network input {shape}, " +
+        var shard = group is null ? null : new TrainingDataLoader.Shard(row => DataParallelBatches.InShard(row, group.Rank, group.Size), group.All);
+        var (train, shape) = group is null
+            ? TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, RequestedShape(image), "training data", host.Token)
+            : ReadShard(group, shard!, input, image, classCount, host.Token);
+        using var trainData = train;
+        long rows = shard?.RowCount ?? train.Count;
+        if (rows < 2)
+            throw new ArgumentException($"The training data has {rows} row: training needs at least 2.", nameof(input));
+        host.Info($"Born-Again training: {rows} images, {classCount} classes, network input {shape}, " +
             $"{_options.Generations + 1} generations x {_options.EpochsPerGeneration} epochs of {_options.ArchitectureOf(0)}" +
-            (group is null ? "." : $"; data-parallel rank {group.Rank} of {group.Size} ({group.LibraryName}), {raw.Images.Count} images in this rank's shard."));
+            (group is null ? "." : $"; data-parallel rank {group.Rank} of {group.Size} ({group.LibraryName}), {train.Count} images in this rank's shard."));
 
-        using var train = TrainingDataLoader.ToDataset(raw, shape, classCount);
-        raw = null;
         using var validation = _options.ValidationSet is null ? null : LoadValidation(_options.ValidationSet, shape, classCount, host.Token);
         host.CheckAlive();
 
@@ -139,50 +139,54 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
 
         var image = ImageColumnBinding.Bind(data.Schema, _options.ImageColumnName, DeclaredShape())
             .WithMaxPixels(_options.MaxImagePixels);
-        var raw = TrainingDataLoader.Read(data, image, _options.LabelColumnName, classCount, "validation set", cancellation);
-        return TrainingDataLoader.ToDataset(raw, shape, classCount);
-    }
-
-    /// <summary>
-    /// A data-parallel rank's shard: every row's label is read and checked, only the rank's rows (every N-th) are
-    /// decoded. A row that fails to decode on one rank fails every rank.
-    /// </summary>
-    private TrainingDataLoader.RawImages ReadShard(DataParallelGroup group, IDataView input, ImageColumnBinding image, int classCount,
-        CancellationToken cancellation)
-    {
-        TrainingDataLoader.RawImages? raw = null;
-        group.Agree(() => raw = TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, "training data",
-            cancellation, row => DataParallelBatches.InShard(row, group.Rank, group.Size)));
-        return raw!;
-    }
-
-    /// <summary>
-    /// The network input shape of a data-parallel training, the same on every rank: grayscale only when every rank's
-    /// images are, and the size of the data's first image, which rank 0 holds (row 0 is in its shard). The ranks' row
-    /// counts and label checksums must agree too: they read the same data.
-    /// </summary>
-    private ImageShape AgreedInputShape(DataParallelGroup group, ImageColumnBinding image, TrainingDataLoader.RawImages raw, int classCount)
-    {
-        group.CheckSame("the training data", new[] { raw.RowCount, raw.LabelChecksum, classCount },
-            new[] { "rows", "label checksum", "classes" });
-        var agreed = raw with { AllGrayscale = group.All(raw.AllGrayscale) };
-        var own = group.Rank == 0 ? InputShape(image, agreed) : default;
-        var values = group.FromRankZero(new long[] { own.Channels, own.Height, own.Width });
-        return new ImageShape((int)values[0], (int)values[1], (int)values[2]);
+        return TrainingDataLoader.Read(data, image, _options.LabelColumnName, classCount,
+            TrainingDataLoader.RequestedShape.Exactly(shape), "validation set", cancellation).Data;
     }
 
     /// <summary>The options' ImageChannels/Height/Width when all three are set (required for pixel vectors).</summary>
     private ImageShape? DeclaredShape() =>
         _options is { ImageChannels: { } c, ImageHeight: { } h, ImageWidth: { } w } ? new ImageShape(c, h, w) : null;
 
-    private ImageShape InputShape(ImageColumnBinding image, TrainingDataLoader.RawImages raw)
+    /// <summary>The declared shape of a pixel vector, else the options' ImageChannels/Height/Width (null parts come from the data).</summary>
+    /// <summary>
+    /// A data-parallel rank's shard: every row's label is read and checked, only the rank's rows (every N-th) and the
+    /// first row (the input size) are decoded. The ranks then check that they read the same data (row count, label
+    /// checksum). An error only this rank sees (an image that does not decode) ends every rank: the others would wait
+    /// for this one in their next collective.
+    /// </summary>
+    private (ImageTensorDataset Data, ImageShape Shape) ReadShard(DataParallelGroup group, TrainingDataLoader.Shard shard,
+        IDataView input, ImageColumnBinding image, int classCount, CancellationToken cancellation)
     {
-        if (image.VectorShape is { } declared)
-            return declared;
-        var first = raw.Images[0];
-        int channels = _options.ImageChannels ?? (raw.AllGrayscale ? 1 : 3);
-        return new ImageShape(channels, _options.ImageHeight ?? first.Height, _options.ImageWidth ?? first.Width);
+        (ImageTensorDataset Data, ImageShape Shape) read;
+        try
+        {
+            read = TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, RequestedShape(image), "training data",
+                cancellation, shard);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            group.AbortAfter(e);
+            throw;
+        }
+
+        try
+        {
+            group.CheckSame("the training data", new[] { shard.RowCount, shard.LabelChecksum, classCount, read.Shape.Channels, read.Shape.Height, read.Shape.Width },
+                new[] { "rows", "label checksum", "classes", "input channels", "input height", "input width" });
+        }
+        catch
+        {
+            read.Data.Dispose();
+            throw;
+        }
+
+        return read;
     }
+
+    private TrainingDataLoader.RequestedShape RequestedShape(ImageColumnBinding image) =>
+        image.VectorShape is { } declared
+            ? TrainingDataLoader.RequestedShape.Exactly(declared)
+            : new(_options.ImageChannels, _options.ImageHeight, _options.ImageWidth);
 
     /// <summary>
     /// The engine's options: ours, with the seed and device taken from the MLContext where unset, epochs logged on

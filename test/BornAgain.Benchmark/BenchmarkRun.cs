@@ -38,6 +38,7 @@ internal static class BenchmarkRun
         Step(phases, "scoring", () => PhaseRunner.RunPhase(settings, "scoring", "--model", modelPath));
         Step(phases, "service", () => PhaseRunner.RunPhase(settings, "service", "--model", modelPath));
         Step(phases, "onnx", () => PhaseRunner.RunPhase(settings, "onnx", "--model", onnxPath));
+        ExportedOnnxSteps(settings, phases, work, modelPath, onnxPath);
         Step(phases, "dataParallel", () => DataParallelPhase.Compare(settings));
         machine["loadAverageAfter"] = LoadAverage();
         RepositoryRelativePaths(phases);
@@ -91,7 +92,39 @@ internal static class BenchmarkRun
         report.AtMost("Peak RSS, scoring (PredictionEngine + Transform vs ONNX Runtime process)", Phase("scoring").Number("peakRssMB"),
             Phase("onnx").Number("peakRssMB"), "MB", null);
         report.Figure("Peak RSS, scoring service process after the load", string.Create(CultureInfo.InvariantCulture, $"{service.Number("servicePeakRssMB"):0} MB"));
+        ExportedOnnxRows(report, p);
         return report;
+    }
+
+    /// <summary>The library's ONNX export (Phases/ExportedOnnxPhase.cs, PublishSizePhase.cs): export, compare, RSS alone, app sizes.</summary>
+    private static void ExportedOnnxSteps(BenchmarkSettings settings, JsonObject phases, string work, string modelPath, string peerOnnx)
+    {
+        string exported = Path.Combine(work, "model.onnx");
+        Step(phases, "onnxExport", () => PhaseRunner.RunPhase(settings, "onnx-export", "--model", modelPath, "--onnx", exported));
+        Step(phases, "onnxCompare", () => PhaseRunner.RunPhase(settings, "onnx-compare", "--model", exported, "--peer", peerOnnx));
+        Step(phases, "onnxAloneOurs", () => PhaseRunner.RunPhase(settings, "onnx-alone", "--model", exported, "--ours"));
+        Step(phases, "onnxAlonePeer", () => PhaseRunner.RunPhase(settings, "onnx-alone", "--model", peerOnnx));
+        Step(phases, "publishSize", () => Phases.PublishSizePhase.Run(work));
+    }
+
+    private static void ExportedOnnxRows(BenchmarkReport report, JsonObject p)
+    {
+        var compare = p["onnxCompare"]!.AsObject();
+        var scoring = p["scoring"]!.AsObject();
+        report.AtMost("Exported ONNX p50 vs PyTorch-exported ONNX p50, one network, same ONNX Runtime pipeline (lower is better)",
+            compare.Number("oursP50Ms"), compare.Number("peerP50Ms"), "ms", 1.1);
+        report.AtMost("Exported ONNX p99 vs PyTorch-exported ONNX p99 (lower is better)", compare.Number("oursP99Ms"), compare.Number("peerP99Ms"), "ms", null);
+        report.AtLeast("Exported ONNX batch throughput (Transform) vs PyTorch-exported ONNX (higher is better)",
+            compare.Number("oursImagesPerSecond"), compare.Number("peerImagesPerSecond"), "img/s", null);
+        report.AtMost("Exported ONNX p50 vs PredictionEngine p50 on the model.zip, one generation (lower is better)",
+            compare.Number("oursP50Ms"), scoring.Number("engineP50Ms"), "ms", null);
+        report.AtLeast("Exported ONNX batch throughput vs Transform on the model.zip (higher is better)",
+            compare.Number("oursImagesPerSecond"), scoring.Number("transformImagesPerSecond"), "img/s", null);
+        report.AtMost("Peak RSS, ONNX scoring process: exported vs PyTorch-exported model (lower is better)",
+            p["onnxAloneOurs"]!.AsObject().Number("peakRssMB"), p["onnxAlonePeer"]!.AsObject().Number("peakRssMB"), "MB", 1.2);
+        var sizes = p["publishSize"]!.AsObject();
+        report.AtMost("Published service (linux-x64): without LibTorch (.onnx only) vs with LibTorch (lower is better)",
+            sizes.Number("withoutLibTorchMB"), sizes.Number("withLibTorchMB"), "MB", null);
     }
 
     /// <summary>Rewrites every string value that is a path inside the repository to its repository-relative form.</summary>

@@ -29,6 +29,11 @@ PhaseRunner.WriteResult(phase switch
     "scoring" => ScoringPhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
     "service" => ServicePhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
     "onnx" => OnnxScoringPhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
+    "onnx-export" => ExportedOnnxPhase.Export(model ?? throw new ArgumentException("--model is required"),
+        BenchmarkSettings.ValueOf(args, "--onnx") ?? throw new ArgumentException("--onnx is required")),
+    "onnx-compare" => ExportedOnnxPhase.Compare(settings, model ?? throw new ArgumentException("--model is required"),
+        BenchmarkSettings.ValueOf(args, "--peer") ?? throw new ArgumentException("--peer is required")),
+    "onnx-alone" => ExportedOnnxPhase.Alone(settings, model ?? throw new ArgumentException("--model is required"), ours: args.Contains("--ours")),
     _ => throw new ArgumentException($"Unknown phase '{phase}'."),
 });
 return 0;

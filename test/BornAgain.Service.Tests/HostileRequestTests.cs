@@ -94,7 +94,7 @@ public sealed class HostileRequestTests
     [TestMethod]
     public void EnginePool_NeverHoldsMoreThanItsBound()
     {
-        using var scorer = ModelScorer.Load(TrainedModel.ModelPath, maxEngines: 2);
+        using var scorer = ZipModelScorer.Load(TrainedModel.ModelPath, maxEngines: 2);
         var jpeg = File.ReadAllBytes(TestPaths.TestImages("bird", 1).Single());
 
         Parallel.For(0, 24, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ => scorer.Predict(jpeg));

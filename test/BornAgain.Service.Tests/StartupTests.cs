@@ -40,7 +40,7 @@ public sealed class StartupTests
         }
     }
 
-    private static (int ExitCode, string Log) RunService(string modelPath)
+    internal static (int ExitCode, string Log) RunService(string modelPath)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { TestPaths.ServiceDll, "--model", modelPath, "--urls", "http://127.0.0.1:0" })

@@ -5,7 +5,8 @@ namespace BornAgain.Service.Tests;
 
 /// <summary>
 /// A real model.zip for the whole test run, trained like the sample (MapValueToKey, LoadImages, ResizeImages,
-/// BornAgain, MapKeyToValue) on 10 real images of each of 3 classes with a tiny network: a few seconds.
+/// BornAgain, MapKeyToValue) on 10 real images of each of 3 classes with a tiny network: a few seconds. Its
+/// Born-Again transformer is also exported to ONNX (<see cref="OnnxPath"/>), as a user serving it without LibTorch would.
 /// </summary>
 [TestClass]
 public static class TrainedModel
@@ -17,6 +18,8 @@ public static class TrainedModel
     public static string Directory => _directory ?? throw new InvalidOperationException("No model was trained.");
 
     public static string ModelPath => Path.Combine(Directory, "model.zip");
+
+    public static string OnnxPath => Path.Combine(Directory, "model.onnx");
 
     [AssemblyInitialize]
     public static void Train(TestContext context)
@@ -41,6 +44,7 @@ public static class TrainedModel
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
         var model = pipeline.Fit(train);
         ml.Model.Save(model, train.Schema, ModelPath);
+        model.OfType<BornAgainTransformer>().Single().ExportToOnnx(OnnxPath);
         (model as IDisposable)?.Dispose();
     }
 
@@ -48,6 +52,7 @@ public static class TrainedModel
     public static void Cleanup()
     {
         InProcessService.Stop();
+        OnnxService.Stop();
         try
         {
             if (_directory is not null && Environment.GetEnvironmentVariable("BORNAGAIN_KEEP_TEST_MODEL") is null)

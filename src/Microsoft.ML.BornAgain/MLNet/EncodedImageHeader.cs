@@ -13,7 +13,7 @@ internal static class EncodedImageHeader
     public const long DefaultMaxPixels = 4096L * 4096;
 
     /// <summary>Width and height from the header, or null when SkiaSharp recognises no image format in the bytes.</summary>
-    public static (int Width, int Height)? TryReadSize(byte[] encoded)
+    public static (int Width, int Height)? TryReadSize(ReadOnlySpan<byte> encoded)
     {
         using var data = SKData.CreateCopy(encoded);
         using var codec = SKCodec.Create(data);

@@ -86,7 +86,8 @@ internal sealed class ImageColumnBinding
     }
 
     /// <summary>Creates a reader of the current image of <paramref name="row"/> (one per cursor or row).</summary>
-    public ImageRowReader CreateReader(DataViewRow row) => new(this, row);
+    /// <summary>A reader of <paramref name="row"/>'s image; see <see cref="ImageRowReader"/> for <paramref name="reuseBuffers"/>.</summary>
+    public ImageRowReader CreateReader(DataViewRow row, bool reuseBuffers = false) => new(this, row, reuseBuffers);
 
     private static string? Describe(SchemaShape.Column column)
     {

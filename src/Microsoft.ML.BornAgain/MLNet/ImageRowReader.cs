@@ -7,6 +7,12 @@ namespace Microsoft.ML.BornAgain.MLNet;
 /// encoded bytes give 3 channels (R, G, B; alpha dropped) with values 0..255; pixel vectors give their declared
 /// shape and values as they are.
 /// </summary>
+/// <remarks>
+/// A reader made with <c>reuseBuffers</c> decodes every row into the same arrays (while the image size stays the
+/// same), so each image is valid only until the next <see cref="Read"/>. Training converts each image before reading
+/// the next, and reading a set of large photos then leaves no full-size copies for the collector, which lets them
+/// pile up by gigabytes first.
+/// </remarks>
 internal sealed class ImageRowReader
 {
     private readonly ImageColumnBinding _binding;
@@ -17,11 +23,15 @@ internal sealed class ImageRowReader
     private MLImage _image = null!;
     private VBuffer<byte> _bytes;
     private VBuffer<float> _vector;
+    private readonly bool _reuseBuffers;
+    private byte[] _encoded = Array.Empty<byte>();
+    private float[] _pixels = Array.Empty<float>();
 
-    public ImageRowReader(ImageColumnBinding binding, DataViewRow row)
+    public ImageRowReader(ImageColumnBinding binding, DataViewRow row, bool reuseBuffers = false)
     {
         _binding = binding;
         _row = row;
+        _reuseBuffers = reuseBuffers;
         var column = row.Schema[binding.ColumnName];
         switch (binding.Kind)
         {
@@ -42,7 +52,7 @@ internal sealed class ImageRowReader
                     throw RowError("holds no image (was the file missing or unreadable?)");
                 // Already decoded upstream (LoadImages): refuse it before making 12 bytes of floats per pixel.
                 CheckPixels(_image.Width, _image.Height, "a decoded");
-                return FromMLImage(_image);
+                return FromMLImage(_image, PixelBuffer(_image));
             case ImageColumnKind.EncodedBytes:
                 GetUpstream(_bytesGetter!, ref _bytes);
                 return DecodeBytes(_bytes);
@@ -72,21 +82,22 @@ internal sealed class ImageRowReader
     {
         if (bytes.Length == 0)
             throw RowError("holds no image bytes (an empty value)");
-        var dense = bytes.DenseValues().ToArray();
+        var dense = EncodedBuffer(bytes.Length);
+        bytes.CopyTo(dense);
         // The header says how large the image is: refuse an image bomb before a pixel is decoded.
-        if (EncodedImageHeader.TryReadSize(dense) is { } size)
+        if (EncodedImageHeader.TryReadSize(dense.AsSpan(0, bytes.Length)) is { } size)
             CheckPixels(size.Width, size.Height, "an encoded");
         MLImage image;
         try
         {
-            image = MLImage.CreateFromStream(new MemoryStream(dense, writable: false));
+            image = MLImage.CreateFromStream(new MemoryStream(dense, 0, bytes.Length, writable: false));
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
         {
-            throw RowError($"holds {dense.Length} bytes that are not a decodable image (PNG, JPEG, BMP, GIF, WebP)", e);
+            throw RowError($"holds {bytes.Length} bytes that are not a decodable image (PNG, JPEG, BMP, GIF, WebP)", e);
         }
         using (image)
-            return FromMLImage(image);
+            return FromMLImage(image, PixelBuffer(image));
     }
 
     private void CheckPixels(int width, int height, string kind)
@@ -109,11 +120,34 @@ internal sealed class ImageRowReader
             if (!float.IsFinite(pixels[i]))
                 throw RowError($"has a non-finite pixel value ({pixels[i]}) at index {i}");
         }
-        return new DecodedImage(pixels, shape.Channels, shape.Height, shape.Width, IsGrayscale: shape.Channels == 1);
+        return new DecodedImage(pixels, shape.Channels, shape.Height, shape.Width, IsGrayscale: shape.Channels == 1, IsEightBit: false);
+    }
+
+    private byte[] EncodedBuffer(int length)
+    {
+        if (!_reuseBuffers)
+            return new byte[length];
+        if (_encoded.Length < length)
+            _encoded = new byte[length];
+        return _encoded;
+    }
+
+    /// <summary>The array <see cref="FromMLImage(MLImage, float[])"/> fills: the reused one when it has the image's size.</summary>
+    private float[]? PixelBuffer(MLImage image)
+    {
+        if (!_reuseBuffers)
+            return null;
+        long values = 3 * EncodedImageHeader.PixelCount(image.Width, image.Height);
+        if (_pixels.LongLength != values && values <= Array.MaxLength)
+            _pixels = new float[values];
+        return _pixels;
     }
 
     /// <summary>Converts interleaved 32-bit pixels to planar R, G, B floats and notes whether R = G = B everywhere.</summary>
-    internal static DecodedImage FromMLImage(MLImage image)
+    internal static DecodedImage FromMLImage(MLImage image) => FromMLImage(image, null);
+
+    /// <summary>As <see cref="FromMLImage(MLImage)"/>, into <paramref name="buffer"/> when it has exactly 3 x W x H values.</summary>
+    private static DecodedImage FromMLImage(MLImage image, float[]? buffer)
     {
         int height = image.Height, width = image.Width;
         // Checked: past 46341^2 pixels an int product overflows; 3 floats per pixel must fit one array.
@@ -126,7 +160,7 @@ internal sealed class ImageRowReader
             throw new InvalidDataException($"Expected a 32-bit image of {width}x{height}; got {image.BitsPerPixel} bits per pixel.");
         bool bgra = image.PixelFormat == MLPixelFormat.Bgra32;
         int red = bgra ? 2 : 0, blue = bgra ? 0 : 2;
-        var pixels = new float[3 * plane];
+        var pixels = buffer?.Length == 3 * plane ? buffer : new float[3 * plane];
         bool grayscale = true;
         for (int i = 0; i < plane; i++)
         {
@@ -136,7 +170,7 @@ internal sealed class ImageRowReader
             pixels[2 * plane + i] = b;
             grayscale &= r == g && g == b;
         }
-        return new DecodedImage(pixels, 3, height, width, grayscale);
+        return new DecodedImage(pixels, 3, height, width, grayscale, IsEightBit: true);
     }
 
     private InvalidDataException RowError(string problem, Exception? inner = null) =>

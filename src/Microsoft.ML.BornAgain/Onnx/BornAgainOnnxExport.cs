@@ -55,6 +55,10 @@ internal static class BornAgainOnnxExport
         };
         onnx.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
         AddMetadata(onnx, "bornagain.generations", string.Join(",", generations.Select(g => g.ToString(CultureInfo.InvariantCulture))));
+        // One line per scoring generation, in the order of bornagain.generations: what a scoring app reports with
+        // its answers (the service's "generations"), read without the model.zip.
+        AddMetadata(onnx, "bornagain.architectures", string.Join("\n", generations.Select(g => model.Generations[g].Architecture.ToString())));
+        AddMetadata(onnx, "bornagain.generation_names", string.Join("\n", generations.Select(g => model.Generations[g].ToString())));
         AddMetadata(onnx, "bornagain.input", InputDocumentation(model));
         if (labelValues is not null)
             AddMetadata(onnx, "bornagain.labels", string.Join("\n", labelValues));

@@ -6,10 +6,15 @@ namespace Microsoft.ML.BornAgain.Training;
 
 /// <summary>
 /// The standard CIFAR augmentation (Zagoruyko &amp; Komodakis 2016, used by the Born-Again paper): a random crop of
-/// the image padded by <c>padding</c> pixels per side with reflection, and a random horizontal flip. Whole-batch
-/// tensor operations drawn from a seeded generator, so there is no per-image managed work on the hot path and the
-/// same seed gives the same batches.
+/// the image padded by <c>padding</c> pixels per side with reflection, and a random horizontal flip.
 /// </summary>
+/// <remarks>
+/// Selecting the batch, cropping and flipping are one gather: the crop offsets and flips only decide which stored
+/// pixel lands where, so a [B, H, W] index into the dataset's channels-last pixels is computed from the drawn offsets
+/// (a few hundred kilobytes of integers) and the pixels, bytes for decoded images, are read once. Padding never
+/// exists as pixels: a lookup table maps each padded coordinate to the source row or column it reflects. The draws
+/// come from a seeded generator in a fixed order, so the same seed gives the same batches.
+/// </remarks>
 internal sealed class BatchAugmentation
 {
     private readonly int _padding;
@@ -26,39 +31,84 @@ internal sealed class BatchAugmentation
     /// <summary>True when the augmentation changes nothing (no crop, no flip).</summary>
     public bool IsIdentity => _padding == 0 && !_flip;
 
-    /// <summary>Returns an augmented copy of <paramref name="images"/> ([B, C, H, W]).</summary>
-    public Tensor Apply(Tensor images, Generator generator)
+    /// <summary>
+    /// The images at <paramref name="indices"/> ([B]) of <paramref name="pixels"/> ([N, H, W, C], any type),
+    /// augmented, as [B, C, H, W] in channels-last memory order and the pixels' type.
+    /// </summary>
+    public Tensor Apply(Tensor pixels, Tensor indices, Generator generator)
     {
-        if (IsIdentity)
-            return images.alias();
-
         using var scope = NewDisposeScope();
-        long batch = images.shape[0], channels = images.shape[1], height = images.shape[2], width = images.shape[3];
-        var result = images;
+        long count = pixels.shape[0], height = pixels.shape[1], width = pixels.shape[2], channels = pixels.shape[3];
+        var batchPixels = IsIdentity
+            ? pixels.index_select(0, indices)
+            : Gather(pixels, indices, generator, count, height, width, channels);
+        return batchPixels.permute(0, 3, 1, 2).MoveToOuterDisposeScope(); // [B, C, H, W], channels-last
+    }
 
+    private Tensor Gather(Tensor pixels, Tensor indices, Generator generator, long count, long height, long width, long channels)
+    {
+        long batch = indices.shape[0];
+        var device = pixels.device;
+        // Reflection needs padding < size; tiny images fall back to zero padding.
+        bool reflect = _padding < height && _padding < width;
+        using Scalar zero = 0; // held until LibTorch is done with it, like every scalar below
+
+        // Positions in padded coordinates: [B, H] rows and [B, W] columns (without padding, the image's own).
+        Tensor rows, columns;
         if (_padding > 0)
         {
-            // Reflection needs padding < size; tiny images fall back to zero padding.
-            var mode = _padding < height && _padding < width ? PaddingModes.Reflect : PaddingModes.Zeros;
-            var padded = nn.functional.pad(images, new long[] { _padding, _padding, _padding, _padding }, mode); // [B, C, H+2p, W+2p]
-            var offsetY = randint(2 * _padding + 1, new long[] { batch, 1 }, ScalarType.Int64, images.device, generator: generator);
-            var offsetX = randint(2 * _padding + 1, new long[] { batch, 1 }, ScalarType.Int64, images.device, generator: generator);
-            // KeptScalars.One, not `+`: TorchSharp's `+` makes a temporary Scalar that a collection could free mid-call.
-            var rows = offsetY.add(arange(height, ScalarType.Int64, images.device).unsqueeze(0), KeptScalars.One); // [B, H]
-            var columns = offsetX.add(arange(width, ScalarType.Int64, images.device).unsqueeze(0), KeptScalars.One); // [B, W]
-            var rowIndex = rows.view(batch, 1, height, 1).expand(batch, channels, height, padded.shape[3]);
-            var cropRows = padded.gather(2, rowIndex); // [B, C, H, W+2p]
-            var columnIndex = columns.view(batch, 1, 1, width).expand(batch, channels, height, width);
-            result = cropRows.gather(3, columnIndex); // [B, C, H, W]
+            var offsetY = randint(2 * _padding + 1, new long[] { batch, 1 }, ScalarType.Int64, device, generator: generator);
+            var offsetX = randint(2 * _padding + 1, new long[] { batch, 1 }, ScalarType.Int64, device, generator: generator);
+            rows = offsetY.add(Range(height, device).unsqueeze(0), KeptScalars.One);
+            columns = offsetX.add(Range(width, device).unsqueeze(0), KeptScalars.One);
+        }
+        else
+        {
+            rows = Range(height, device).unsqueeze(0).expand(batch, height);
+            columns = Range(width, device).unsqueeze(0).expand(batch, width);
         }
 
         if (_flip)
         {
-            using Scalar half = 0.5; // held until LibTorch is done with it
-            var flipMask = rand(new long[] { batch, 1, 1, 1 }, device: images.device, generator: generator).lt(half); // [B, 1, 1, 1]
-            result = where(flipMask, result.flip(3), result);
+            using Scalar half = 0.5;
+            var flipMask = rand(new long[] { batch, 1, 1, 1 }, device: device, generator: generator).lt(half).view(batch, 1);
+            columns = where(flipMask, columns.flip(1), columns); // a mirrored crop reads its columns right to left
         }
 
-        return result.MoveToOuterDisposeScope();
+        // Padded coordinate -> stored row or column (-1 for a zero-padded one).
+        var sourceRows = SourceTable(height, reflect, device).take(rows); // [B, H]
+        var sourceColumns = SourceTable(width, reflect, device).take(columns); // [B, W]
+        using Scalar planeSize = height * width, rowSize = width;
+        var index = indices.view(batch, 1, 1).mul(planeSize)
+            .add(sourceRows.clamp_min(zero).mul(rowSize).view(batch, height, 1), KeptScalars.One)
+            .add(sourceColumns.clamp_min(zero).view(batch, 1, width), KeptScalars.One); // [B, H, W]
+        var gathered = pixels.view(count * height * width, channels).index_select(0, index.view(-1))
+            .view(batch, height, width, channels);
+        if (reflect || _padding == 0)
+            return gathered;
+        var outside = sourceRows.lt(zero).view(batch, height, 1, 1).logical_or(sourceColumns.lt(zero).view(batch, 1, width, 1));
+        return gathered.masked_fill(outside, zero);
+    }
+
+    private static Tensor Range(long size, Device device)
+    {
+        using Scalar end = size;
+        return arange(end, ScalarType.Int64, device);
+    }
+
+    /// <summary>For each of the size + 2p padded coordinates, the stored coordinate it shows: reflected at the edges
+    /// (PyTorch's "reflect" padding, the edge itself not repeated), or -1 where zero padding shows nothing.</summary>
+    private Tensor SourceTable(long size, bool reflect, Device device)
+    {
+        var table = new long[size + 2 * _padding];
+        for (long i = 0; i < table.Length; i++)
+        {
+            long k = i - _padding;
+            table[i] = k >= 0 && k < size ? k
+                : !reflect ? -1
+                : k < 0 ? -k
+                : 2 * (size - 1) - k;
+        }
+        return tensor(table, device: device);
     }
 }

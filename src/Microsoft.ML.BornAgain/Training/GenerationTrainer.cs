@@ -166,7 +166,7 @@ internal sealed class GenerationTrainer
     {
         using var scope = NewDisposeScope();
         var indices = order.narrow(0, start, length); // [B]
-        var images = _augmentation.Apply(_train.Images.index_select(0, indices), dataGenerator); // [B, C, H, W]
+        var images = _augmentation.Apply(_train.ChannelsLastPixels, indices, dataGenerator); // [B, C, H, W], raw pixels
         var input = _normalization.ToNetworkInput(images, _device);
         var labels = _train.Labels.index_select(0, indices).to(_device); // [B]
 
@@ -205,7 +205,7 @@ internal sealed class GenerationTrainer
         {
             using var scope = NewDisposeScope();
             var indices = order.narrow(0, start, length); // [b]
-            var images = _augmentation.Apply(_train.Images.index_select(0, indices), dataGenerator); // [b, C, H, W]
+            var images = _augmentation.Apply(_train.ChannelsLastPixels, indices, dataGenerator); // [b, C, H, W], raw pixels
             var input = _normalization.ToNetworkInput(images, _device);
             var labels = _train.Labels.index_select(0, indices).to(_device); // [b]
             var teacherLogits = teacher is null ? null : TeacherLogits(teacher, input, indices, cachedTeacherLogits); // [b, classes]

@@ -4,32 +4,43 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.BornAgain.Training;
 
 /// <summary>
-/// Images and labels held as tensors, decoded once before training: the training loop only slices them.
+/// Images and labels held as tensors, decoded once before training: the training loop only gathers from them.
 /// </summary>
 /// <remarks>
-/// Images are <see cref="ScalarType.Float32"/> in [N, C, H, W] layout with raw pixel values (for example 0..255);
-/// per-channel normalization is computed from the training set by the engine. Labels are
-/// <see cref="ScalarType.Int64"/> class indices in [0, <see cref="ClassCount"/>).
-/// The dataset owns its tensors and frees them on <see cref="Dispose"/>.
+/// <para>
+/// The pixels are stored channels-last, [N, H, W, C], as <see cref="ScalarType.Byte"/> when they are whole numbers
+/// 0..255 (every image decoded from a file: a quarter of the memory of floats) or as <see cref="ScalarType.Float32"/>
+/// (pixel vectors, whose values are the user's). Channels-last storage lets a batch's crop, flip and gather be one
+/// indexing operation and hands the networks the NHWC order their convolutions run fastest with
+/// (<see cref="Networks.ChannelsLastLayout"/>) without another copy.
+/// </para>
+/// <para>
+/// Values are raw (for example 0..255); the per-channel normalization is computed from the training set by the
+/// engine. Labels are <see cref="ScalarType.Int64"/> class indices in [0, <see cref="ClassCount"/>). The dataset owns
+/// its tensors and frees them on <see cref="Dispose"/>.
+/// </para>
 /// </remarks>
 internal sealed class ImageTensorDataset : IDisposable
 {
-    /// <summary>Creates a dataset that takes ownership of <paramref name="images"/> and <paramref name="labels"/>.</summary>
-    /// <param name="images">Float32 images, shape [N, C, H, W].</param>
+    private readonly Tensor _pixels; // [N, H, W, C]
+
+    /// <summary>Creates a dataset from a copy of <paramref name="images"/> and takes ownership of <paramref name="labels"/>.</summary>
+    /// <param name="images">Byte or Float32 images, shape [N, C, H, W] in any memory order; the caller still owns them.</param>
     /// <param name="labels">Int64 class indices, shape [N].</param>
     /// <param name="classCount">The number of classes; labels must be in [0, classCount).</param>
     public ImageTensorDataset(Tensor images, Tensor labels, int classCount)
+        : this(labels, classCount, ChannelsLastCopy(images))
     {
-        ArgumentNullException.ThrowIfNull(images);
+    }
+
+    private ImageTensorDataset(Tensor labels, int classCount, Tensor ownedChannelsLastPixels)
+    {
         ArgumentNullException.ThrowIfNull(labels);
-        if (images.dim() != 4)
-            throw new ArgumentException($"Images must have shape [N, C, H, W]; got {FormatShape(images.shape)}.", nameof(images));
-        if (images.dtype != ScalarType.Float32)
-            throw new ArgumentException($"Images must be Float32; got {images.dtype}.", nameof(images));
-        if (labels.dim() != 1 || labels.shape[0] != images.shape[0])
+        long count = ownedChannelsLastPixels.shape[0];
+        if (labels.dim() != 1 || labels.shape[0] != count)
         {
             throw new ArgumentException(
-                $"Labels must have shape [{images.shape[0]}] to match the images; got {FormatShape(labels.shape)}.", nameof(labels));
+                $"Labels must have shape [{count}] to match the images; got {FormatShape(labels.shape)}.", nameof(labels));
         }
 
         if (labels.dtype != ScalarType.Int64)
@@ -46,9 +57,24 @@ internal sealed class ImageTensorDataset : IDisposable
             }
         }
 
-        Images = images.DetachFromDisposeScope();
+        _pixels = ownedChannelsLastPixels.DetachFromDisposeScope();
         Labels = labels.DetachFromDisposeScope();
         ClassCount = classCount;
+    }
+
+    /// <summary>
+    /// Creates a dataset that takes ownership of <paramref name="channelsLastPixels"/> ([N, H, W, C], Byte or Float32,
+    /// contiguous) and <paramref name="labels"/>, without copying the pixels.
+    /// </summary>
+    public static ImageTensorDataset FromChannelsLast(Tensor channelsLastPixels, Tensor labels, int classCount)
+    {
+        ArgumentNullException.ThrowIfNull(channelsLastPixels);
+        if (channelsLastPixels.dim() != 4)
+            throw new ArgumentException($"Pixels must have shape [N, H, W, C]; got {FormatShape(channelsLastPixels.shape)}.", nameof(channelsLastPixels));
+        CheckType(channelsLastPixels.dtype, nameof(channelsLastPixels));
+        if (!channelsLastPixels.is_contiguous())
+            throw new ArgumentException("Pixels must be contiguous.", nameof(channelsLastPixels));
+        return new ImageTensorDataset(labels, classCount, channelsLastPixels);
     }
 
     /// <summary>Creates a dataset from channel-planar pixels (N x C x H x W values in that order) and labels.</summary>
@@ -64,14 +90,18 @@ internal sealed class ImageTensorDataset : IDisposable
                 nameof(pixels));
         }
 
-        return new ImageTensorDataset(
-            tensor(pixels, new long[] { labels.Length, channels, height, width }),
-            tensor(labels),
-            classCount);
+        using var planar = tensor(pixels, new long[] { labels.Length, channels, height, width });
+        return new ImageTensorDataset(planar, tensor(labels), classCount);
     }
 
-    /// <summary>Float32 images, shape [N, C, H, W].</summary>
-    public Tensor Images { get; }
+    /// <summary>
+    /// The images as [N, C, H, W]: a channels-last view of the stored pixels (no copy), Byte or Float32 with raw
+    /// values. Convert before arithmetic: byte arithmetic wraps around.
+    /// </summary>
+    public Tensor Images => _pixels.permute(0, 3, 1, 2);
+
+    /// <summary>The stored pixels, [N, H, W, C], contiguous.</summary>
+    public Tensor ChannelsLastPixels => _pixels;
 
     /// <summary>Int64 class indices, shape [N].</summary>
     public Tensor Labels { get; }
@@ -80,23 +110,39 @@ internal sealed class ImageTensorDataset : IDisposable
     public int ClassCount { get; }
 
     /// <summary>The number of images.</summary>
-    public int Count => (int)Images.shape[0];
+    public int Count => (int)_pixels.shape[0];
 
     /// <summary>Channels per image (1 for grayscale, 3 for colour).</summary>
-    public int Channels => (int)Images.shape[1];
+    public int Channels => (int)_pixels.shape[3];
 
     /// <summary>Image height in pixels.</summary>
-    public int Height => (int)Images.shape[2];
+    public int Height => (int)_pixels.shape[1];
 
     /// <summary>Image width in pixels.</summary>
-    public int Width => (int)Images.shape[3];
+    public int Width => (int)_pixels.shape[2];
 
     /// <inheritdoc/>
     public void Dispose()
     {
-        Images.Dispose();
+        _pixels.Dispose();
         Labels.Dispose();
     }
 
     internal static string FormatShape(long[] shape) => "[" + string.Join(", ", shape) + "]";
+
+    private static Tensor ChannelsLastCopy(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.dim() != 4)
+            throw new ArgumentException($"Images must have shape [N, C, H, W]; got {FormatShape(images.shape)}.", nameof(images));
+        CheckType(images.dtype, nameof(images));
+        using var view = images.permute(0, 2, 3, 1);
+        return view.contiguous();
+    }
+
+    private static void CheckType(ScalarType type, string parameterName)
+    {
+        if (type != ScalarType.Float32 && type != ScalarType.Byte)
+            throw new ArgumentException($"Images must be Byte or Float32; got {type}.", parameterName);
+    }
 }

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.ML.BornAgain.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.BornAgain.Training;
 
@@ -63,7 +65,7 @@ internal sealed class TrainingCheckpoint
         var settings = SettingsText(o, seed, train.Count, train.Channels, train.Height, train.Width, train.ClassCount);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(settings));
-        hash.AppendData(train.Images.contiguous().bytes);
+        AppendPixels(hash, train);
         hash.AppendData(train.Labels.contiguous().bytes);
         return Convert.ToHexString(hash.GetHashAndReset());
     }
@@ -87,6 +89,21 @@ internal sealed class TrainingCheckpoint
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
             _ => value?.ToString() ?? "",
         }));
+
+    /// <summary>
+    /// Hashes the training pixels as Float32 [N, C, H, W] values, whatever their storage (bytes or floats,
+    /// channels-last), a block at a time: the fingerprint then names the data the network saw, not how it was held.
+    /// </summary>
+    private static void AppendPixels(IncrementalHash hash, ImageTensorDataset train)
+    {
+        const long ImagesPerBlock = 1024;
+        for (long start = 0; start < train.Count; start += ImagesPerBlock)
+        {
+            using var scope = NewDisposeScope();
+            var block = train.Images.narrow(0, start, Math.Min(ImagesPerBlock, train.Count - start));
+            hash.AppendData(block.to_type(ScalarType.Float32).contiguous().bytes);
+        }
+    }
 
     /// <summary>Reads the checkpoint in <paramref name="directory"/>, or returns null when there is none.</summary>
     /// <exception cref="InvalidDataException">The checkpoint is damaged, unreadable or from an older version.</exception>

@@ -6,8 +6,9 @@ using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
-// Scoring service for a Born-Again model.zip:
+// Scoring service for a Born-Again model.zip, or the model exported to ONNX (scored by ONNX Runtime, no LibTorch):
 //   dotnet run --project src/Samples/BornAgain.Service -c Release -- --model path/to/model.zip [--urls http://localhost:5000]
+//   dotnet run --project src/Samples/BornAgain.Service -c Release -- --model path/to/model.onnx
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--model"] = "Model:Path" });
 builder.Services.Configure<ModelOptions>(builder.Configuration.GetSection(ModelOptions.Section));
@@ -15,7 +16,7 @@ builder.Services.Configure<PredictOptions>(builder.Configuration.GetSection(Pred
 builder.Services.AddSingleton(services =>
 {
     var predict = services.GetRequiredService<IOptions<PredictOptions>>().Value;
-    return ModelScorer.Load(services.GetRequiredService<IOptions<ModelOptions>>().Value.Path, predict.MaxConcurrentRequests, predict.MaxImagePixels);
+    return ModelScorers.Load(services.GetRequiredService<IOptions<ModelOptions>>().Value.Path, predict.MaxConcurrentRequests, predict.MaxImagePixels);
 });
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
@@ -79,7 +80,7 @@ var app = builder.Build();
 // Load the model now, not on the first request: a model that cannot be served stops start-up, naming the file.
 try
 {
-    var scorer = app.Services.GetRequiredService<ModelScorer>();
+    var scorer = app.Services.GetRequiredService<IModelScorer>();
     app.Logger.LogInformation("Serving {Model}: classes {Classes}; generations {Generations}",
         scorer.ModelPath, string.Join(", ", scorer.Labels), string.Join(", ", scorer.Generations.Select(g => g.Name)));
 }
@@ -105,10 +106,10 @@ app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false 
 app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
 app.MapOpenApi();
 
-app.MapGet("/model", (ModelScorer scorer) => Results.Ok(new ModelInfo(scorer.Labels, scorer.Generations)))
+app.MapGet("/model", (IModelScorer scorer) => Results.Ok(new ModelInfo(scorer.Labels, scorer.Generations)))
     .WithSummary("The served model's classes and scoring generations (no file path).");
 
-app.MapPost("/predict", async (HttpRequest request, ModelScorer scorer, IOptions<PredictOptions> options, CancellationToken cancellation) =>
+app.MapPost("/predict", async (HttpRequest request, IModelScorer scorer, IOptions<PredictOptions> options, CancellationToken cancellation) =>
 {
     var upload = await ImageUpload.ReadAsync(request, options.Value.MaxBodyBytes, cancellation);
     if (upload.Bytes is not { } bytes)
@@ -128,7 +129,7 @@ app.MapPost("/predict", async (HttpRequest request, ModelScorer scorer, IOptions
                 $"{options.Value.MaxImagePixels} are accepted (Predict:MaxImagePixels).");
     }
 
-    // Decoded once, by the transformer: an image it cannot decode is the client's fault (400), named as such.
+    // Decoded once, by the scorer: an image it cannot decode is the client's fault (400), named as such.
     try
     {
         return Results.Ok(scorer.Predict(bytes, cancellation));

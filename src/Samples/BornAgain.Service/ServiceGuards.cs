@@ -12,7 +12,7 @@ public sealed class ModelLoadedCheck(IServiceProvider services) : IHealthCheck
     {
         try
         {
-            var scorer = services.GetRequiredService<ModelScorer>();
+            var scorer = services.GetRequiredService<IModelScorer>();
             return Task.FromResult(scorer.Labels.Count > 0
                 ? HealthCheckResult.Healthy("model loaded")
                 : HealthCheckResult.Unhealthy("model has no classes"));

@@ -1,11 +1,14 @@
 namespace BornAgain.Service;
 
-/// <summary>Configuration section <c>Model</c>: which model.zip to serve (also <c>--model path</c>).</summary>
+/// <summary>
+/// Configuration section <c>Model</c>: which model to serve (also <c>--model path</c>): an ML.NET model.zip, or a
+/// <c>.onnx</c> file written by <c>BornAgainTransformer.ExportToOnnx</c> (scored by ONNX Runtime, without LibTorch).
+/// </summary>
 public sealed class ModelOptions
 {
     public const string Section = "Model";
 
-    /// <summary>Path of the ML.NET model zip; relative paths are resolved against the working directory.</summary>
+    /// <summary>Path of the model.zip or .onnx file (by its extension); relative paths are resolved against the working directory.</summary>
     public string Path { get; set; } = "";
 }
 

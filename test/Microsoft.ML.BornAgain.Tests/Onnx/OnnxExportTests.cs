@@ -96,6 +96,8 @@ public sealed class OnnxExportTests
         var metadata = session.ModelMetadata.CustomMetadataMap;
         Assert.AreEqual(string.Join("\n", TestImages.ThreeClasses), metadata["bornagain.labels"]);
         Assert.AreEqual("0,1", metadata["bornagain.generations"]);
+        Assert.AreEqual("PreActResNet-8\nPreActResNet-8", metadata["bornagain.architectures"]);
+        Assert.AreEqual("Teacher (PreActResNet-8)\nBAN-1 (PreActResNet-8)", metadata["bornagain.generation_names"]);
 
         // Another image size is refused, not silently scored.
         var wrongSize = new DenseTensor<float>(new float[3 * 8 * 8], [1, 3, 8, 8]);

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.ML.BornAgain.Networks;
 using System.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -36,36 +37,45 @@ internal static class DataParallelStart
     }
 
     /// <summary>
-    /// Per-channel mean and standard deviation of all ranks' images together, from per-channel sums and sums of
-    /// squares in double precision (one allreduce), as <see cref="ChannelNormalization.FromImages"/> computes them for
-    /// a single process.
+    /// Per-channel mean and standard deviation of all ranks' images together, as
+    /// <see cref="ChannelNormalization.FromImages"/> computes them for one process: in double precision, a block of
+    /// images at a time, the sums then the squared deviations from the global mean, each summed over the ranks by one
+    /// allreduce.
     /// </summary>
     public static ChannelNormalization Normalization(DataParallelGroup group, Tensor images)
     {
         int channels = (int)images.shape[1];
-        var sums = new double[2 * channels + 1];
-        using (var scope = NewDisposeScope())
-        {
-            var perChannel = images.transpose(0, 1).reshape(channels, -1).to_type(ScalarType.Float64); // [C, n*H*W]
-            var sum = perChannel.sum(1).data<double>().ToArray();
-            var squares = perChannel.square().sum(1).data<double>().ToArray();
-            sum.CopyTo(sums, 0);
-            squares.CopyTo(sums, channels);
-            sums[2 * channels] = perChannel.shape[1];
-        }
+        var sums = new double[channels + 1];
+        SumBlocks(images, null, sums);
+        sums[channels] = (double)images.shape[0] * images.shape[2] * images.shape[3];
         group.Sum(sums);
-        double count = sums[2 * channels];
-        var mean = new float[channels];
-        var deviation = new float[channels];
-        for (int c = 0; c < channels; c++)
+        double count = sums[channels];
+        var mean = sums.Take(channels).Select(s => s / count).ToArray();
+
+        var squares = new double[channels];
+        SumBlocks(images, mean, squares);
+        group.Sum(squares);
+        var deviation = squares.Select(q => (float)Math.Sqrt(q / count)).Select(s => s > 1e-6f ? s : 1f).ToArray();
+        return new ChannelNormalization(mean.Select(m => (float)m).ToArray(), deviation);
+    }
+
+    /// <summary>Per-channel sums of the pixels, or of their squared deviations from <paramref name="mean"/>, into <paramref name="result"/>.</summary>
+    private static void SumBlocks(Tensor images, double[]? mean, double[] result)
+    {
+        const long ImagesPerBlock = 1024;
+        long count = images.shape[0];
+        var reduced = new long[] { 0, 2, 3 };
+        using var scope = NewDisposeScope();
+        var total = zeros(images.shape[1], ScalarType.Float64);
+        var center = mean is null ? null : tensor(mean).view(1, -1, 1, 1);
+        for (long start = 0; start < count; start += ImagesPerBlock)
         {
-            double m = sums[c] / count;
-            double variance = Math.Max(0, sums[channels + c] / count - m * m);
-            mean[c] = (float)m;
-            float s = (float)Math.Sqrt(variance);
-            deviation[c] = s > 1e-6f ? s : 1f;
+            using var block = NewDisposeScope();
+            var pixels = images.narrow(0, start, Math.Min(ImagesPerBlock, count - start)).to_type(ScalarType.Float64);
+            var values = center is null ? pixels : pixels.sub(center).square();
+            total.add_(values.sum(reduced), KeptScalars.One);
         }
-        return new ChannelNormalization(mean, deviation);
+        total.data<double>().ToArray().CopyTo(result, 0);
     }
 
     /// <summary>The checkpoint fingerprint of the whole run: every rank's own fingerprint (of its shard) and the rank count.</summary>

@@ -6,7 +6,8 @@ using Microsoft.ML.Data;
 namespace BornAgain.Service;
 
 /// <summary>
-/// The loaded model and a bounded pool of PredictionEngines over it. PredictionEngine is not thread-safe (ML.NET's
+/// A model.zip (ML.NET, scored by the Born-Again transformer with TorchSharp) and a bounded pool of PredictionEngines
+/// over it. PredictionEngine is not thread-safe (ML.NET's
 /// rule), so each request rents one and returns it; at most <c>maxEngines</c> exist, and a request that finds none
 /// free waits (cancellably) for one. The transformers under the engines are shared (the Born-Again transformer may
 /// score on several threads at once).
@@ -20,12 +21,12 @@ namespace BornAgain.Service;
 /// ResizeImages' crop mode. (ML.NET's PredictionEngine cannot take an MLImage input member, so the chain's own
 /// ResizeImages cannot be fed a decoded upload.)
 /// </summary>
-public sealed class ModelScorer : IDisposable
+public sealed class ZipModelScorer : IModelScorer
 {
     private readonly ITransformer _tail;
     private readonly EnginePool _pool;
 
-    private ModelScorer(string path, MLContext context, ITransformer tail, string imageColumn, string[] labels,
+    private ZipModelScorer(string path, MLContext context, ITransformer tail, string imageColumn, string[] labels,
         IReadOnlyList<GenerationInfo> generations, int maxEngines)
     {
         ModelPath = path;
@@ -37,13 +38,13 @@ public sealed class ModelScorer : IDisposable
         _pool = new EnginePool(() => context.Model.CreatePredictionEngine<EncodedImageRow, ScoreRow>(tail, inputSchemaDefinition: input), maxEngines);
     }
 
-    /// <summary>The full path of the served model.zip (for the start-up log; never sent to clients).</summary>
+    /// <inheritdoc/>
     public string ModelPath { get; }
 
-    /// <summary>The class labels in score order.</summary>
+    /// <inheritdoc/>
     public IReadOnlyList<string> Labels { get; }
 
-    /// <summary>The generations that score.</summary>
+    /// <inheritdoc/>
     public IReadOnlyList<GenerationInfo> Generations { get; }
 
     /// <summary>The most engines this scorer holds (and so the most images it scores at once).</summary>
@@ -56,18 +57,22 @@ public sealed class ModelScorer : IDisposable
     /// <param name="path">The model.zip.</param>
     /// <param name="maxEngines">The most prediction engines held at once; at least 1. Default: the processor count.</param>
     /// <param name="maxImagePixels">The model's <c>MaxImagePixels</c>: larger images are refused from their header.</param>
-    public static ModelScorer Load(string path, int? maxEngines = null, long? maxImagePixels = null)
+    public static ZipModelScorer Load(string path, int? maxEngines = null, long? maxImagePixels = null)
     {
-        if (string.IsNullOrWhiteSpace(path))
-            throw new ModelLoadException("No model configured: set Model:Path (appsettings.json, environment Model__Path) or pass --model <model.zip>.");
-        var fullPath = Path.GetFullPath(path);
-        if (!File.Exists(fullPath))
-            throw new ModelLoadException($"Model file '{fullPath}' does not exist (Model:Path or --model).");
+        var fullPath = ModelScorers.ExistingFile(path);
         var context = new MLContext();
         ITransformer model;
         try
         {
             model = UntrustedModel.Load(context, fullPath, out _); // the zip is checked before ML.NET opens it
+        }
+        catch (Exception e) when (e.GetBaseException() is DllNotFoundException or NotSupportedException
+            && e.GetBaseException().Message.Contains("libtorch", StringComparison.OrdinalIgnoreCase))
+        {
+            // An app published without a LibTorch backend (-p:UsesTorchSharpBackend=false) scores .onnx models only.
+            string reason = e.GetBaseException().Message.Split('\n')[0].Trim();
+            throw new ModelLoadException($"Model file '{fullPath}' needs LibTorch, which this app does not have ({reason}): " +
+                "serve the model exported to ONNX (BornAgainTransformer.ExportToOnnx), or publish the service with its LibTorch backend.", e);
         }
         catch (Exception e)
         {
@@ -87,7 +92,7 @@ public sealed class ModelScorer : IDisposable
         try
         {
             var labels = ReadLabels(tail, bornAgain.ScoreColumnName, imageColumn);
-            return new ModelScorer(fullPath, context, tail, imageColumn, labels, generations, Math.Max(1, maxEngines ?? Environment.ProcessorCount));
+            return new ZipModelScorer(fullPath, context, tail, imageColumn, labels, generations, Math.Max(1, maxEngines ?? Environment.ProcessorCount));
         }
         catch (Exception e) when (e is not ModelLoadException)
         {
@@ -95,10 +100,7 @@ public sealed class ModelScorer : IDisposable
         }
     }
 
-    /// <summary>Scores one encoded image (PNG, JPEG, GIF, BMP or WebP bytes).</summary>
-    /// <param name="encoded">The image file's bytes.</param>
-    /// <param name="cancellation">Cancels the wait for a free engine, and the scoring if it has not started.</param>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled first.</exception>
+    /// <inheritdoc/>
     public PredictionResult Predict(byte[] encoded, CancellationToken cancellation = default)
     {
         var engine = _pool.Get(cancellation);
@@ -112,17 +114,7 @@ public sealed class ModelScorer : IDisposable
         {
             _pool.Return(engine);
         }
-        int best = 0;
-        for (int i = 1; i < scores.Length; i++)
-        {
-            if (scores[i] > scores[best])
-                best = i;
-        }
-
-        var byLabel = new Dictionary<string, float>(scores.Length);
-        for (int i = 0; i < scores.Length; i++)
-            byLabel[Labels[i]] = scores[i];
-        return new PredictionResult(Labels[best], byLabel, Generations);
+        return PredictionResult.From(scores, Labels, Generations);
     }
 
     public void Dispose()
@@ -157,7 +149,7 @@ public sealed class ModelScorer : IDisposable
     ///
     /// Engines are never disposed: an engine made by MLContext.Model.CreatePredictionEngine owns its transformer by
     /// default (PredictionEngineOptions.OwnsTransformer, which the overload used here leaves at true), and its Dispose
-    /// disposes the model's shared networks. The model is disposed once, by <see cref="ModelScorer.Dispose"/>.
+    /// disposes the model's shared networks. The model is disposed once, by <see cref="ZipModelScorer.Dispose"/>.
     /// </summary>
     private sealed class EnginePool(Func<PredictionEngine<EncodedImageRow, ScoreRow>> create, int capacity)
     {
