@@ -1,5 +1,6 @@
 using Microsoft.ML.BornAgain.MLNet;
 using Microsoft.ML.BornAgain.Training;
+using Microsoft.ML.BornAgain.Training.Distributed;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.BornAgain;
@@ -84,18 +85,23 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
         var image = ImageColumnBinding.Bind(input.Schema, _options.ImageColumnName, DeclaredShape(chain))
             .WithMaxPixels(_options.MaxImagePixels);
 
-        var (train, shape) = TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, RequestedShape(image, chain),
-            "training data", host.Token);
+        var group = DataParallelGroup.Join(_options.DataParallel);
+        var shard = group is null ? null : new TrainingDataLoader.Shard(row => DataParallelBatches.InShard(row, group.Rank, group.Size), group.All);
+        var (train, shape) = group is null
+            ? TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, RequestedShape(image, chain), "training data", host.Token)
+            : ReadShard(group, shard!, input, image, classCount, chain, host.Token);
         using var trainData = train;
-        if (train.Count < 2)
-            throw new ArgumentException($"The training data has {train.Count} row: training needs at least 2.", nameof(input));
+        long rows = shard?.RowCount ?? train.Count;
+        if (rows < 2)
+            throw new ArgumentException($"The training data has {rows} row: training needs at least 2.", nameof(input));
         var engineOptions = EngineOptions(host);
         chain?.ApplyTo(engineOptions);
-        host.Info($"Born-Again training: {train.Count} images, {classCount} classes, network input {shape}, " +
+        host.Info($"Born-Again training: {rows} images, {classCount} classes, network input {shape}, " +
             (chain is null
-                ? $"{_options.Generations + 1} generations x {_options.EpochsPerGeneration} epochs of {_options.ArchitectureOf(0)}."
+                ? $"{_options.Generations + 1} generations x {_options.EpochsPerGeneration} epochs of {_options.ArchitectureOf(0)}"
                 : $"{chain.Model.Generations.Count} generations of {chain.Source} continued by {_options.Generations} x " +
-                  $"{_options.EpochsPerGeneration} epochs of {engineOptions.ArchitectureOf(engineOptions.LastGeneration)}."));
+                  $"{_options.EpochsPerGeneration} epochs of {engineOptions.ArchitectureOf(engineOptions.LastGeneration)}") +
+            (group is null ? "." : $"; data-parallel rank {group.Rank} of {group.Size} ({group.LibraryName}), {train.Count} images in this rank's shard."));
 
         using var validation = _options.ValidationSet is null ? null : LoadValidation(_options.ValidationSet, shape, classCount, host.Token, chain);
         host.CheckAlive();
@@ -103,7 +109,7 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
         BornAgainModel model;
         try
         {
-            model = BornAgainTraining.Train(train, validation, engineOptions, chain?.Take());
+            model = BornAgainTraining.Train(train, validation, engineOptions, chain?.Take(), group);
         }
         catch (GenerationsCanceledException e)
         {
@@ -160,6 +166,41 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
         image.VectorShape is { } declared ? TrainingDataLoader.RequestedShape.Exactly(declared)
         : chain?.Shape is { } continued ? TrainingDataLoader.RequestedShape.Exactly(continued)
         : new(_options.ImageChannels, _options.ImageHeight, _options.ImageWidth);
+
+    /// <summary>
+    /// A data-parallel rank's shard: every row's label is read and checked, only the rank's rows (every N-th) and the
+    /// first row (the input size) are decoded. The ranks then check that they read the same data (row count, label
+    /// checksum). An error only this rank sees (an image that does not decode) ends every rank: the others would wait
+    /// for this one in their next collective.
+    /// </summary>
+    private (ImageTensorDataset Data, ImageShape Shape) ReadShard(DataParallelGroup group, TrainingDataLoader.Shard shard,
+        IDataView input, ImageColumnBinding image, int classCount, ContinuedChain? chain, CancellationToken cancellation)
+    {
+        (ImageTensorDataset Data, ImageShape Shape) read;
+        try
+        {
+            read = TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, RequestedShape(image, chain), "training data",
+                cancellation, shard);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            group.AbortAfter(e);
+            throw;
+        }
+
+        try
+        {
+            group.CheckSame("the training data", new[] { shard.RowCount, shard.LabelChecksum, classCount, read.Shape.Channels, read.Shape.Height, read.Shape.Width },
+                new[] { "rows", "label checksum", "classes", "input channels", "input height", "input width" });
+        }
+        catch
+        {
+            read.Data.Dispose();
+            throw;
+        }
+
+        return read;
+    }
 
     /// <summary>
     /// The engine's options: ours, with the seed and device taken from the MLContext where unset, epochs logged on

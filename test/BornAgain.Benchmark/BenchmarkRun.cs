@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using BornAgain.Benchmark.Phases;
 using Spectre.Console;
 
 namespace BornAgain.Benchmark;
@@ -38,6 +39,7 @@ internal static class BenchmarkRun
         Step(phases, "service", () => PhaseRunner.RunPhase(settings, "service", "--model", modelPath));
         Step(phases, "onnx", () => PhaseRunner.RunPhase(settings, "onnx", "--model", onnxPath));
         ExportedOnnxSteps(settings, phases, work, modelPath, onnxPath);
+        Step(phases, "dataParallel", () => DataParallelPhase.Compare(settings));
         machine["loadAverageAfter"] = LoadAverage();
         RepositoryRelativePaths(phases);
         RepositoryRelativePaths(machine);
@@ -55,6 +57,8 @@ internal static class BenchmarkRun
         var noAug = Phase("estimatorNoAugment");
         var torch = Phase("pytorchTrain");
         var report = new BenchmarkReport(p, machine);
+        report.AtLeast("Training: 2 MPI ranks x 1 thread vs 1 process x 2 threads (same data, global batch)",
+            Phase("dataParallel").Number("twoRanksImagesPerSecond"), Phase("dataParallel").Number("oneProcessImagesPerSecond"), "img/s", null);
 
         report.AtLeast("Training through the estimator (teacher, augmented) vs PyTorch", est.Number("gen0ImagesPerSecond"), torch.Number("imagesPerSecond"), "img/s", 1.0);
         report.AtLeast("Training: student generations vs PyTorch distillation", Mean(est.Number("gen1ImagesPerSecond"), est.Number("gen2ImagesPerSecond")),

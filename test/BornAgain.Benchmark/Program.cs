@@ -11,6 +11,15 @@ if (phase is null)
     return 0;
 }
 
+if (phase == "data-parallel")
+{
+    // Under mpiexec every rank runs this; rank 0 alone prints the result (the ranks' output lines would interleave).
+    var result = DataParallelPhase.Run(settings, int.Parse(BenchmarkSettings.ValueOf(args, "--threads") ?? "2"));
+    if (Microsoft.ML.BornAgain.DataParallelTraining.Rank == 0)
+        PhaseRunner.WriteResult(result);
+    return 0;
+}
+
 string? model = BenchmarkSettings.ValueOf(args, "--model");
 PhaseRunner.WriteResult(phase switch
 {

@@ -103,6 +103,20 @@ public sealed class StudyResumeTests
         Assert.IsFalse(Directory.Exists(Path.Combine(_folder, "runs")), "nothing was trained");
     }
 
+    [TestMethod]
+    public void ShardsShareTheRunStoreAndTheReportWaitsForEveryRun()
+    {
+        // Two seeds, each a teacher and the chain that continues it: a shard takes whole seed groups.
+        var whole = TinyStudy(epochs: 1) with { Seeds = 2, Methods = ["ban"] };
+
+        var first = StudyRunner.Run(whole with { Shard = (0, 2) });
+        Assert.AreEqual(new StudyRunCounts(2, 1), first, "shard 0/2 trains the first seed's teacher and its chain");
+        Assert.IsFalse(File.Exists(Path.Combine(_folder, StudyReport.Csv)), "no report while shard 1's runs are missing");
+        Assert.AreEqual(new StudyRunCounts(2, 1), StudyRunner.Run(whole with { Shard = (1, 2) }), "shard 1/2 trains the other seed, none twice");
+        Assert.IsTrue(File.Exists(Path.Combine(_folder, StudyReport.Csv)), "the shard that finds every run writes the report");
+        Assert.AreEqual(new StudyRunCounts(0, 0), StudyRunner.Run(whole), "the whole study finds every run in the store");
+    }
+
     private StudySettings TinyStudy(int epochs) => new(
         Datasets: [StudyDataset.Cifar10Subset],
         Sources: new StudyDataSources(StudyDataSources.DebianFashionMnistFolder, null, null),

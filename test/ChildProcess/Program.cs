@@ -8,9 +8,22 @@
 //     after every epoch, so the test can kill it mid-generation.
 //   ChildProcess short-training <network> <channels> <image path>...
 //     Trains a teacher and one student for an epoch each (ShortTraining), for a test that reads what LibTorch logs.
+//   ChildProcess mpi-gradient <image path>...          (one rank of mpiexec -n N)
+//     Prints the averaged gradient's difference from the whole batch's gradient as JSON (DataParallelRuns.Gradient).
+//   ChildProcess mpi-train <folder> <epochs> <image path>...   (one rank of mpiexec -n N)
+//     A short data-parallel training; prints its progress and a hash of the model; rank 0 saves folder/model.zip.
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.BornAgain.ChildProcess;
+
+if (args.Length >= 2 && args[0] == "mpi-gradient")
+{
+    DataParallelRuns.Gradient(args.Skip(1).ToList());
+    return 0;
+}
+
+if (args.Length >= 4 && args[0] == "mpi-train")
+    return DataParallelRuns.Train(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), args.Skip(3).ToList());
 
 if (args.Length < 3 || args[0] is not ("score" or "train" or "short-training"))
 {

@@ -26,11 +26,35 @@ internal static class TrainingDataLoader
     }
 
     /// <summary>
+    /// A data-parallel rank's part of the rows: <see cref="Read"/> checks every row's label but decodes only the rows
+    /// <c>takesRow</c> accepts (and the first row, whose size is the input size on every rank), and asks
+    /// <c>allRanks</c> whether every rank's images are grayscale. It counts the rows and checksums their labels, which
+    /// the ranks then compare.
+    /// </summary>
+    public sealed class Shard(Func<long, bool> takesRow, Func<bool, bool> allRanks)
+    {
+        /// <summary>Rows in the data, taken or not.</summary>
+        public long RowCount { get; private set; }
+
+        /// <summary>A checksum of every row's label, taken or not.</summary>
+        public long LabelChecksum { get; private set; }
+
+        internal bool Take(uint key, long row)
+        {
+            RowCount++;
+            LabelChecksum = unchecked(LabelChecksum * 31 + key);
+            return takesRow(row);
+        }
+
+        internal bool AllRanks(bool value) => allRanks(value);
+    }
+
+    /// <summary>
     /// Reads every row; labels become 0-based class indices. <paramref name="dataName"/> names the data in errors.
-    /// Returns the dataset and the input shape it was read at.
+    /// Returns the dataset and the input shape it was read at. With a <paramref name="shard"/>, only its rows are kept.
     /// </summary>
     public static (ImageTensorDataset Data, ImageShape Shape) Read(IDataView data, ImageColumnBinding image, string labelColumnName,
-        int classCount, RequestedShape requested, string dataName, CancellationToken cancellation)
+        int classCount, RequestedShape requested, string dataName, CancellationToken cancellation, Shard? shard = null)
     {
         var labelColumn = data.Schema[labelColumnName];
         var imageColumn = data.Schema[image.ColumnName];
@@ -49,6 +73,9 @@ internal static class TrainingDataLoader
                 cancellation.ThrowIfCancellationRequested();
                 labelGetter(ref key);
                 CheckLabel(key, classCount, labelColumnName, dataName, cursor.Position);
+                bool taken = shard?.Take(key, cursor.Position) ?? true;
+                if (!taken && builder is not null)
+                    continue;
 
                 var decoded = reader.Read();
                 if (builder is null)
@@ -57,6 +84,9 @@ internal static class TrainingDataLoader
                     width = requested.Width ?? InputSide(decoded.Width, "width", dataName);
                     builder = new ImageTensorDatasetBuilder(height, width, decoded.IsEightBit);
                 }
+
+                if (!taken)
+                    continue;
 
                 int channels = requested.Channels ?? (decoded.IsGrayscale ? 1 : 3);
                 var shape = new ImageShape(channels, height, width);
@@ -80,7 +110,8 @@ internal static class TrainingDataLoader
 
         if (builder is null)
             throw new ArgumentException($"The {dataName} is empty: training needs at least 2 rows.", "input");
-        int finalChannels = requested.Channels ?? (builder.AllSingleChannel ? 1 : 3);
+        bool allSingleChannel = shard is null ? builder.AllSingleChannel : shard.AllRanks(builder.AllSingleChannel);
+        int finalChannels = requested.Channels ?? (allSingleChannel ? 1 : 3);
         return (builder.Build(finalChannels, classCount), new ImageShape(finalChannels, height, width));
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.ML.BornAgain.Training.Distributed;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,15 +24,57 @@ internal static class BornAgainTraining
     /// on failure they are disposed with the rest), its normalization is reused, and generation g trains with seed + g
     /// exactly as in a fresh run, so continuing a chain gives the networks a fresh run of the whole chain gives.
     /// </summary>
-    /// <param name="train">Training images and labels.</param>
+    /// <param name="train">Training images and labels (this rank's shard in a data-parallel training).</param>
     /// <param name="validation">Optional validation images.</param>
     /// <param name="options">Training settings; <c>ContinuedGenerations</c> must equal the continued model's count.</param>
     /// <param name="continued">The trained chain to continue, with the training data's shape and classes; or null.</param>
+    /// <param name="group">The ranks of a data-parallel training; null for a single process.</param>
     internal static BornAgainModel Train(ImageTensorDataset train, ImageTensorDataset? validation, BornAgainTrainingOptions options,
-        BornAgainModel? continued)
+        BornAgainModel? continued, DataParallelGroup? group = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
+        if (group is null)
+            return TrainChecked(train, validation, options, continued, null);
+
+        try
+        {
+            options.Validate();
+            group.Agree(() =>
+            {
+                if (train.Count < 2)
+                {
+                    throw new ArgumentException(
+                        $"Data-parallel rank {group.Rank} of {group.Size} holds {train.Count} training image(s) (every {group.Size}th row); " +
+                        $"training with {group.Size} ranks needs at least {2 * group.Size} images, 2 per rank.", nameof(train));
+                }
+
+                CheckData(train, validation);
+                _ = ResolveDevice(options.Device);
+            });
+            DataParallelStart.CheckSameSettings(group, options, options.Seed ?? 0, train, validation);
+        }
+        catch
+        {
+            continued?.Dispose();
+            throw;
+        }
+
+        try
+        {
+            return TrainChecked(train, validation, options, continued, group);
+        }
+        catch (Exception e) when (!group.FailedTogether(e))
+        {
+            // Only this rank failed: the others would wait for it in their next allreduce.
+            group.AbortAfter(e);
+            throw;
+        }
+    }
+
+    private static BornAgainModel TrainChecked(ImageTensorDataset train, ImageTensorDataset? validation, BornAgainTrainingOptions options,
+        BornAgainModel? continued, DataParallelGroup? group)
+    {
         var generations = new List<TrainedGeneration>();
         if (continued is not null)
             generations.AddRange(continued.Generations); // owned from here on: disposed below on failure
@@ -41,7 +84,8 @@ internal static class BornAgainTraining
         try
         {
             options.Validate();
-            CheckData(train, validation);
+            if (group is null)
+                CheckData(train, validation); // a data-parallel training checked it on every rank together
             CheckContinued(train, options, continued);
             var device = ResolveDevice(options.Device);
             if (options.NumberOfThreads is { } threads)
@@ -52,16 +96,27 @@ internal static class BornAgainTraining
             foreach (var generation in generations)
                 generation.Network.to(device).eval();
 
-            normalization ??= ChannelNormalization.FromImages(train.Images);
-            var trainer = new GenerationTrainer(options, train, validation, normalization, device);
+            normalization ??= group is null ? ChannelNormalization.FromImages(train.Images) : DataParallelStart.Normalization(group, train.Images);
+            var trainer = new GenerationTrainer(options, train, validation, normalization, device, group);
             long seed = options.Seed ?? 0;
-            var checkpoints = options.CheckpointDirectory is { } directory ? new CheckpointWriter(directory, options, train, seed) : null;
-            var resume = checkpoints?.ResumeInto(generations, train, device);
+            var checkpoints = options.CheckpointDirectory is { } directory
+                ? new CheckpointWriter(directory, options, train, seed, group is null ? null : DataParallelStart.CheckpointFingerprint(group, options, train, seed))
+                : null;
+            TrainingCheckpoint.InProgress? resume = null;
+            if (group is null)
+                resume = checkpoints?.ResumeInto(generations, train, device);
+            else
+                group.Agree(() => resume = checkpoints?.ResumeInto(generations, train, device));
+            // Every rank resumes (from a folder they share); rank 0 alone writes.
+            group?.CheckSame("where to resume from (every rank must see the same checkpoint folder)",
+                new long[] { generations.Count, resume?.Generation ?? -1, resume?.Epochs.Count ?? -1 },
+                new[] { "finished generations", "generation in progress", "its finished epochs" });
+            var writeCheckpoint = group is { Rank: not 0 } ? null : checkpoints;
             for (int g = generations.Count; g <= options.LastGeneration; g++)
             {
                 var teacher = g == 0 ? null : generations[g - 1].Network;
                 var current = resume?.Generation == g ? resume : null;
-                generations.Add(trainer.Train(g, teacher, seed + g, current, checkpoints is null ? null : checkpoints.EpochFinished));
+                generations.Add(trainer.Train(g, teacher, seed + g, current, writeCheckpoint is null ? null : writeCheckpoint.EpochFinished));
             }
             return new BornAgainModel(generations, normalization, train.Channels, train.Height, train.Width,
                 train.ClassCount, ResolveDevice(options.Device));

@@ -143,6 +143,19 @@ public class BornAgainTrainingOptions
     /// refused with an error rather than resumed.</value>
     public string? CheckpointDirectory { get; set; }
 
+    /// <summary>
+    /// Data-parallel training over MPI: the training runs as several processes (ranks, started by <c>mpiexec</c> or
+    /// <c>srun</c>), each reading every N-th row of the training data and training on its share of every batch; the
+    /// gradients are averaged over the ranks after every step, so all ranks hold the same model. Rank 0 alone writes
+    /// checkpoints; <see cref="DataParallelTraining.Rank"/> tells a program whether to save the model.
+    /// </summary>
+    /// <value>Default <see langword="null"/>: on when a launcher started this process as one of several ranks (it sets
+    /// <c>PMI_SIZE</c>), else off and MPI is never loaded. <see langword="true"/> requires MPI (an MPI library with MPICH's ABI);
+    /// <see langword="false"/> trains in this process alone even under <c>mpiexec</c>. <see cref="BatchSize"/> stays the
+    /// global batch, split over the ranks. Batch-normalization statistics come from each rank's share of the batch and are
+    /// averaged over the ranks after every epoch. See docs/distributed.md.</value>
+    public bool? DataParallel { get; set; }
+
     /// <summary>Called after every epoch of every generation with its metrics (on the training thread).</summary>
     public Action<EpochMetrics>? EpochCompleted { get; set; }
 

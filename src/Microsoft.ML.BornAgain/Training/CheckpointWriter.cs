@@ -15,12 +15,13 @@ internal sealed class CheckpointWriter
     private readonly BornAgainTrainingOptions _options;
     private readonly List<TrainingCheckpoint.Finished> _finished = new();
 
-    public CheckpointWriter(string directory, BornAgainTrainingOptions options, ImageTensorDataset train, long seed)
+    // fingerprint: the run's fingerprint when it is not this process's data alone (data-parallel ranks combine theirs).
+    public CheckpointWriter(string directory, BornAgainTrainingOptions options, ImageTensorDataset train, long seed, string? fingerprint = null)
     {
         _directory = directory;
         _epochsPerGeneration = options.EpochsPerGeneration;
         _options = options;
-        _fingerprint = TrainingCheckpoint.ComputeFingerprint(options, train, seed);
+        _fingerprint = fingerprint ?? TrainingCheckpoint.ComputeFingerprint(options, train, seed);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML.BornAgain.Losses;
+using Microsoft.ML.BornAgain.Training.Distributed;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,10 +18,15 @@ internal sealed class GenerationTrainer
     private readonly ChannelNormalization _normalization;
     private readonly Device _device;
     private readonly BatchAugmentation _augmentation;
+    private readonly DataParallelGroup? _group;
+    private readonly DataParallelBatches? _batches;
 
+    // group: the ranks of a data-parallel training (train is then this rank's shard), or null.
     public GenerationTrainer(BornAgainTrainingOptions options, ImageTensorDataset train, ImageTensorDataset? validation,
-        ChannelNormalization normalization, Device device)
+        ChannelNormalization normalization, Device device, DataParallelGroup? group = null)
     {
+        _group = group;
+        _batches = group is null ? null : new DataParallelBatches(group.Rank, group.Gather(train.Count), options.BatchSize);
         _options = options;
         _train = train;
         _validation = validation;
@@ -54,7 +60,7 @@ internal sealed class GenerationTrainer
             }
 
             teacher?.eval();
-            var epochs = TrainEpochs(generation, network, teacher, dataGenerator, resume, epochFinished);
+            var epochs = TrainEpochs(generation, network, teacher, seed, dataGenerator, resume, epochFinished);
             network.eval();
             return new TrainedGeneration(generation, architecture, network, epochs);
         }
@@ -66,11 +72,12 @@ internal sealed class GenerationTrainer
     }
 
     private List<EpochMetrics> TrainEpochs(int generation, nn.Module<Tensor, Tensor> network,
-        nn.Module<Tensor, Tensor>? teacher, Generator dataGenerator, TrainingCheckpoint.InProgress? resume,
+        nn.Module<Tensor, Tensor>? teacher, long seed, Generator dataGenerator, TrainingCheckpoint.InProgress? resume,
         Action<TrainingCheckpoint.InProgress>? epochFinished)
     {
         var o = _options;
         using var optimizer = new MomentumSgd(network.parameters(), o.LearningRate, o.Momentum, o.WeightDecay, o.Nesterov);
+        using var averager = _group is null ? null : new GradientAverager(_group, network.parameters());
         var metrics = new List<EpochMetrics>(o.EpochsPerGeneration);
         if (resume is not null)
         {
@@ -82,7 +89,7 @@ internal sealed class GenerationTrainer
 
         int batchSize = Math.Min(o.BatchSize, _train.Count);
         // Batch normalization cannot train on a batch of one image: a last batch of one is dropped.
-        int batchesPerEpoch = _train.Count / batchSize + (_train.Count % batchSize >= 2 ? 1 : 0);
+        int batchesPerEpoch = _batches?.BatchesPerEpoch ?? _train.Count / batchSize + (_train.Count % batchSize >= 2 ? 1 : 0);
         // Without augmentation the teacher's outputs are the same every epoch: computed once, indexed per batch.
         using var cachedTeacherLogits = teacher is not null && _augmentation.IsIdentity
             ? TeacherLogitsCache.Compute(teacher, _train, _normalization, _device, batchSize)
@@ -95,24 +102,33 @@ internal sealed class GenerationTrainer
             double lossSum = 0;
             long correct = 0, seen = 0;
             double epochLearningRate = LearningRateScheduler.LearningRateAt(o, epoch, 0, batchesPerEpoch);
+            // Ranks draw their shard's order, crops and flips from a generator of their own, seeded per epoch (so a
+            // resumed run continues without any rank's generator state in the checkpoint).
+            if (_batches is not null)
+                dataGenerator.manual_seed(unchecked((long)_batches.EpochSeed(seed, epoch)));
             using var order = randperm(_train.Count, generator: dataGenerator); // reshuffled every epoch
 
             for (int batch = 0; batch < batchesPerEpoch; batch++)
             {
-                o.CancellationToken.ThrowIfCancellationRequested();
+                if (averager is null)
+                    o.CancellationToken.ThrowIfCancellationRequested(); // data-parallel ranks cancel together, in the step
                 double learningRate = LearningRateScheduler.LearningRateAt(o, epoch, batch, batchesPerEpoch);
                 optimizer.LearningRate = learningRate;
 
                 int start = batch * batchSize;
                 int length = Math.Min(batchSize, _train.Count - start);
-                var (loss, batchCorrect) = TrainStep(network, teacher, optimizer, labelLoss, studentLoss,
-                    order, start, length, dataGenerator, cachedTeacherLogits);
+                var (loss, batchCorrect) = averager is null
+                    ? TrainStep(network, teacher, optimizer, labelLoss, studentLoss, order, start, length, dataGenerator, cachedTeacherLogits)
+                    : TrainStepDataParallel(network, teacher, optimizer, averager, labelLoss, studentLoss, order, batch,
+                        dataGenerator, cachedTeacherLogits, out length);
                 if (!double.IsFinite(loss))
                 {
-                    throw new InvalidOperationException(
+                    // Data-parallel ranks all see the global batch's loss, so they all stop here together.
+                    var diverged = new InvalidOperationException(
                         $"Training diverged: the loss became {loss} in generation {generation}, epoch {epoch + 1}, " +
                         $"step {batch + 1}. Lower 'LearningRate' (now {learningRate}) or check the input for NaN or " +
                         "infinite values.");
+                    throw _group is null ? diverged : _group.Together(diverged);
                 }
 
                 FreedMemoryRelease.AfterStep(batch + 1);
@@ -120,6 +136,12 @@ internal sealed class GenerationTrainer
                 correct += batchCorrect;
                 seen += length;
                 o.BatchCompleted?.Invoke(new BatchProgress(generation, epoch + 1, batch + 1, batchesPerEpoch, loss));
+            }
+
+            if (_group is not null)
+            {
+                ReplicaAgreement.AverageBuffers(_group, network);
+                ReplicaAgreement.CheckSameModel(_group, network, generation, epoch + 1);
             }
 
             double? validationLoss = null, validationAccuracy = null;
@@ -169,6 +191,44 @@ internal sealed class GenerationTrainer
         double lossValue = loss.item<float>();
         long correct = logits.argmax(1).eq(labels).sum().item<long>();
         return (lossValue, correct);
+    }
+
+    /// <summary>
+    /// One data-parallel SGD step: this rank's share of global batch <paramref name="step"/> forward and backward, the
+    /// gradients averaged over the ranks, then the same update on every rank. Returns the global batch's loss and correct
+    /// count; <paramref name="globalLength"/> receives its image count.
+    /// </summary>
+    private (double Loss, long Correct) TrainStepDataParallel(nn.Module<Tensor, Tensor> network, nn.Module<Tensor, Tensor>? teacher,
+        MomentumSgd optimizer, GradientAverager averager, LabelLoss labelLoss, StudentLoss? studentLoss, Tensor order, int step,
+        Generator dataGenerator, Tensor? cachedTeacherLogits, out int globalLength)
+    {
+        var (start, length) = _batches!.LocalRows(step);
+        globalLength = _batches.GlobalLength(step);
+        double loss = 0;
+        long correct = 0;
+        network.zero_grad();
+        if (length > 0)
+        {
+            using var scope = NewDisposeScope();
+            var indices = order.narrow(0, start, length); // [b]
+            var images = _augmentation.Apply(_train.ChannelsLastPixels, indices, dataGenerator); // [b, C, H, W], raw pixels
+            var input = _normalization.ToNetworkInput(images, _device);
+            var labels = _train.Labels.index_select(0, indices).to(_device); // [b]
+            var teacherLogits = teacher is null ? null : TeacherLogits(teacher, input, indices, cachedTeacherLogits); // [b, classes]
+            var logits = network.call(input); // [b, classes]
+            var lossTensor = teacherLogits is null
+                ? labelLoss.Compute(logits, labels)
+                : studentLoss!.Compute(logits, labels, teacherLogits);
+            lossTensor.backward();
+            loss = lossTensor.item<float>();
+            correct = logits.argmax(1).eq(labels).sum().item<long>();
+        }
+
+        var averaged = averager.Average(globalLength == 0 ? 0 : (double)length / globalLength, loss, correct, _options.CancellationToken.IsCancellationRequested);
+        if (averaged.Canceled)
+            throw _group!.Together(new OperationCanceledException("Data-parallel training was cancelled on one of the ranks.", _options.CancellationToken));
+        optimizer.Step();
+        return (averaged.Loss, averaged.Correct);
     }
 
     /// <summary>The teacher's logits for the batch: from the cache when there is one, else a forward pass on the same (augmented) input.</summary>

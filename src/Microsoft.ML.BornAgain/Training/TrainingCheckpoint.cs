@@ -62,13 +62,26 @@ internal sealed class TrainingCheckpoint
     /// </remarks>
     public static string ComputeFingerprint(BornAgainTrainingOptions o, ImageTensorDataset train, long seed)
     {
-        var settings = string.Join("|", new object?[]
+        var settings = SettingsText(o, seed, train.Count, train.Channels, train.Height, train.Width, train.ClassCount);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes(settings));
+        AppendPixels(hash, train);
+        hash.AppendData(train.Labels.contiguous().bytes);
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
+    /// <summary>
+    /// The options that shape training, the seed and the data's shape as one culture-invariant line (data-parallel
+    /// ranks compare its hash before they train).
+    /// </summary>
+    internal static string SettingsText(BornAgainTrainingOptions o, long seed, int count, int channels, int height, int width, int classCount) =>
+        string.Join("|", new object?[]
         {
             o.Generations, o.EpochsPerGeneration, string.Join(",", Enumerable.Range(0, o.LastGeneration + 1).Select(o.ArchitectureOf)),
             o.Loss, o.LabelWeight, o.Temperature, o.TeacherLabelSmoothing,
             o.BatchSize, o.LearningRate, o.Momentum, o.Nesterov, o.WeightDecay,
             o.Schedule, o.StepDecayFactor, o.RandomCropPadding, o.HorizontalFlip, seed,
-            train.Count, train.Channels, train.Height, train.Width, train.ClassCount,
+            count, channels, height, width, classCount,
             "device=" + (o.Device ?? "default"), "threads=" + (o.NumberOfThreads?.ToString(CultureInfo.InvariantCulture) ?? "default"),
         }.Concat(ContinuationSettings(o)).Select(value => value switch
         {
@@ -76,12 +89,6 @@ internal sealed class TrainingCheckpoint
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
             _ => value?.ToString() ?? "",
         }));
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes(settings));
-        AppendPixels(hash, train);
-        hash.AppendData(train.Labels.contiguous().bytes);
-        return Convert.ToHexString(hash.GetHashAndReset());
-    }
 
     /// <summary>
     /// Hashes the training pixels as Float32 [N, C, H, W] values, whatever their storage (bytes or floats,

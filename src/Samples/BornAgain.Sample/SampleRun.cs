@@ -51,11 +51,15 @@ internal static class SampleRun
                 {
                     for (int n = 0; n < settings.Networks.Count; n++)
                     {
-                        string? modelPath = run == 0 ? Path.Combine(settings.OutputPath, ModelFileOf(settings, n)) : null;
+                        // Under mpiexec every rank trains the same model (docs/distributed.md); rank 0 alone saves it.
+                        string? modelPath = run == 0 && DataParallelTraining.Rank == 0 ? Path.Combine(settings.OutputPath, ModelFileOf(settings, n)) : null;
                         results.Add(NetworkRun.Run(settings, dataset, settings.Networks[n], settings.SeedOfRun(run), progress, modelPath));
                     }
                 }
             });
+
+        if (DataParallelTraining.Rank != 0)
+            return 0; // rank 0 writes the report
 
         var table = ResultTable.Build(columns, results);
         string seeds = settings.Seeds == 1 ? $"seed {settings.Seed}" : $"mean ± sample SD over {settings.Seeds} seeds";

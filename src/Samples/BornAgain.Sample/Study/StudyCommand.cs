@@ -71,12 +71,30 @@ internal static class StudyCommand
             DefaultValueFactory = _ => Path.Combine("reports", "study"),
         };
 
+        var shard = new Option<(int Index, int Count)?>("--shard")
+        {
+            Description = "i/n: train only every n-th run starting at run i (0-based), for n independent jobs (a Slurm array) " +
+                "sharing the --output folder; the report is written by the job that finds every run finished.",
+            CustomParser = r =>
+            {
+                var parts = r.Tokens.Single().Value.Split('/');
+                if (parts.Length == 2 && int.TryParse(parts[0], out int index) && int.TryParse(parts[1], out int count) &&
+                    count >= 1 && index >= 0 && index < count)
+                {
+                    return (index, count);
+                }
+
+                r.AddError($"Option '--shard' must be i/n with 0 <= i < n, such as 0/4; got '{r.Tokens.Single().Value}'.");
+                return null;
+            },
+        };
+
         var command = new System.CommandLine.Command("study",
             "Reproduction study: teacher, teacher + label smoothing, a compute-matched control, BAN-1..k, the paper's loss " +
             "ablations and BANE, each with several seeds; tables of mean ± SD and paired 95% confidence intervals, and charts.")
         {
             preset, datasets, fashionFolder, cifar10Folder, cifar100Folder, network, generations, epochs, trainingImages, batchSize,
-            learningRate, schedule, seed, seeds, threads, device, methods, output,
+            learningRate, schedule, seed, seeds, threads, device, methods, output, shard,
         };
         command.SetAction(result =>
         {
@@ -104,7 +122,8 @@ internal static class StudyCommand
                 OutputPath: Path.GetFullPath(result.GetValue(output)!),
                 Preset: p,
                 Methods: chosenMethods is { Length: > 0 } ? chosenMethods.Distinct().ToList() : converged ? ["ban", "control"] : null,
-                TeacherCurve: converged);
+                TeacherCurve: converged,
+                Shard: result.GetValue(shard));
             try
             {
                 StudyRunner.Run(settings);

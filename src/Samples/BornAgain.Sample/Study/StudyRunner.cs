@@ -26,8 +26,9 @@ internal static class StudyRunner
         var wallClock = Stopwatch.StartNew();
         var results = new List<StudyRunResult>();
         var datasets = new Dictionary<StudyDataset, string>();
-        int trained = 0, teachers = 0;
+int trained = 0, teachers = 0, missing = 0;
         int total = settings.Datasets.Count * settings.Seeds * (methods.Count + 1);
+        int seedGroup = 0;
         int position = 0;
 
         foreach (var datasetKind in settings.Datasets)
@@ -40,6 +41,8 @@ internal static class StudyRunner
             for (int s = 0; s < settings.Seeds; s++)
             {
                 int seed = settings.SeedOfRun(s);
+                // A seed's teacher and the runs that continue it stay in one shard: they share the teacher's model.
+                bool ours = settings.TrainsSeedGroup(seedGroup++);
                 foreach (var method in methods.Prepend(StudyMethod.Teacher))
                 {
                     position++;
@@ -53,6 +56,12 @@ internal static class StudyRunner
                         results.Add(stored);
                         continue;
                     }
+                    if (!ours)
+                    {
+                        missing++; // another shard's run, not finished yet
+                        continue;
+                    }
+
                     var result = TrainWithProgress(settings, dataset, datasetKind, method, seed, name, store);
                     if (method == StudyMethod.Teacher)
                         teachers++;
@@ -62,6 +71,15 @@ internal static class StudyRunner
                     AnsiConsole.MarkupLine(Markup.Escape($"{name}: {Describe(result)} ({result.TrainingSeconds:F0} s)"));
                 }
             }
+        }
+
+        if (missing > 0)
+        {
+            // Independent jobs (--shard) share the run store: the last one to finish sees every run and writes the report.
+            AnsiConsole.MarkupLine(Markup.Escape($"Shard {settings.Shard!.Value.Index}/{settings.Shard.Value.Count}: {trained} runs trained now; " +
+                $"{missing} runs of other shards are not finished yet, so no report is written. Run the study again (any shard, " +
+                "or without --shard) once they are: it trains nothing and writes the report."));
+            return new StudyRunCounts(trained, teachers);
         }
 
         var report = new StudyReport(settings, results, datasets, wallClock.Elapsed, trained);

@@ -21,6 +21,8 @@ namespace Microsoft.ML.BornAgain.Sample.Study;
 /// is always trained (once) and stored, since every comparison is against it.</param>
 /// <param name="TeacherCurve">Whether the teacher is scored on the test split after every epoch, to show that it
 /// converged (the curve is reported, never used to stop or select).</param>
+/// <param name="Shard">Which runs this invocation trains: (i, n) trains the runs of seed group k (a data set and a seed: its teacher and every run that continues it, in the study's order) when k mod n = i, so
+/// n independent jobs sharing the report folder train every run once; null trains them all.</param>
 internal sealed record StudySettings(
     IReadOnlyList<StudyDataset> Datasets,
     StudyDataSources Sources,
@@ -38,7 +40,8 @@ internal sealed record StudySettings(
     string OutputPath,
     StudyPreset Preset,
     IReadOnlyList<string>? Methods = null,
-    bool TeacherCurve = false)
+    bool TeacherCurve = false,
+    (int Index, int Count)? Shard = null)
 {
     /// <summary>Label smoothing of the "Teacher + label smoothing" row (the value the KD literature compares with).</summary>
     public const double LabelSmoothing = 0.1;
@@ -48,6 +51,9 @@ internal sealed record StudySettings(
 
     /// <summary>Temperature of the Hinton distillation row.</summary>
     public const double DistillationTemperature = 4;
+
+    /// <summary>True when this invocation trains the runs of seed group <paramref name="group"/> (0-based, in the study's order).</summary>
+    public bool TrainsSeedGroup(int group) => Shard is not { } shard || group % shard.Count == shard.Index;
 
     /// <summary>The seed of seed run <paramref name="run"/> (0-based); far apart because generation g trains with seed + g.</summary>
     public int SeedOfRun(int run) => Seed + run * SampleSettings.SeedStride;
