@@ -84,8 +84,13 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
         var image = ImageColumnBinding.Bind(input.Schema, _options.ImageColumnName, DeclaredShape(chain))
             .WithMaxPixels(_options.MaxImagePixels);
 
-        var (train, shape) = TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, RequestedShape(image, chain),
-            "training data", host.Token);
+        ImageTensorDataset train;
+        ImageShape shape;
+        using (TrainingActivities.Start(TrainingActivities.ReadImages))
+        {
+            (train, shape) = TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, RequestedShape(image, chain),
+                "training data", host.Token);
+        }
         using var trainData = train;
         if (train.Count < 2)
             throw new ArgumentException($"The training data has {train.Count} row: training needs at least 2.", nameof(input));
@@ -131,6 +136,7 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
     private ImageTensorDataset LoadValidation(IDataView data, ImageShape shape, int classCount, CancellationToken cancellation,
         ContinuedChain? chain)
     {
+        using var reading = TrainingActivities.Start(TrainingActivities.ReadValidation);
         var (_, validationClasses) = LabelColumnBinding.Bind(data.Schema, _options.LabelColumnName);
         if (validationClasses != classCount)
         {

@@ -41,7 +41,8 @@ internal static class BornAgainTraining
         try
         {
             options.Validate();
-            CheckData(train, validation);
+            using (TrainingActivities.Start(TrainingActivities.PrepareData))
+                CheckData(train, validation);
             CheckContinued(train, options, continued);
             var device = ResolveDevice(options.Device);
             if (options.NumberOfThreads is { } threads)
@@ -52,7 +53,8 @@ internal static class BornAgainTraining
             foreach (var generation in generations)
                 generation.Network.to(device).eval();
 
-            normalization ??= ChannelNormalization.FromImages(train.Images);
+            using (TrainingActivities.Start(TrainingActivities.PrepareData))
+                normalization ??= ChannelNormalization.FromImages(train.Images);
             var trainer = new GenerationTrainer(options, train, validation, normalization, device);
             long seed = options.Seed ?? 0;
             var checkpoints = options.CheckpointDirectory is { } directory ? new CheckpointWriter(directory, options, train, seed) : null;
