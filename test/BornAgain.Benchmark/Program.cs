@@ -19,6 +19,7 @@ PhaseRunner.WriteResult(phase switch
     "raw-train" => RawTorchSharpPhase.Train(settings),
     "scoring" => ScoringPhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
     "service" => ServicePhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
+    "limits" => ComputeLimitPhase.Run(settings),
     "onnx" => OnnxScoringPhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
     "onnx-export" => ExportedOnnxPhase.Export(model ?? throw new ArgumentException("--model is required"),
         BenchmarkSettings.ValueOf(args, "--onnx") ?? throw new ArgumentException("--onnx is required")),
