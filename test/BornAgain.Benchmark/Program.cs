@@ -20,6 +20,7 @@ PhaseRunner.WriteResult(phase switch
     "scoring" => ScoringPhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
     "service" => ServicePhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
     "limits" => ComputeLimitPhase.Run(settings),
+    "bf16" => BFloat16Phase.Run(settings, int.Parse(BenchmarkSettings.ValueOf(args, "--epochs") ?? "2")),
     "onnx" => OnnxScoringPhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
     "onnx-export" => ExportedOnnxPhase.Export(model ?? throw new ArgumentException("--model is required"),
         BenchmarkSettings.ValueOf(args, "--onnx") ?? throw new ArgumentException("--onnx is required")),
