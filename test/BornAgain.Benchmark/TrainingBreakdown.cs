@@ -58,11 +58,17 @@ internal static class TrainingBreakdown
         rows.Add(["Inside the steps: augmentation calls (seconds)", .. generations.Select(g => Cell(g, "augmentSeconds", "0.000")), ""]);
         rows.Add(["Inside the steps: median augmentation call (ms)", .. generations.Select(g => Cell(g, "medianAugmentMs", "0.00")), ""]);
         rows.Add(["Inside the steps: forced gen-0 collections (seconds)", .. generations.Select(g => Cell(g, "collectSeconds", "0.000")), ""]);
+        rows.Add(["Steps right after a forced collection, above the median (seconds)",
+            .. generations.Select(g => Cell(g, "stepsAfterCollectionAboveMedianSeconds", "0.000")), ""]);
+        rows.Add(["First steps of later epochs (after malloc_trim), above the median (seconds)",
+            .. generations.Select(g => Cell(g, "firstStepsOfLaterEpochsAboveMedianSeconds", "0.000")), ""]);
 
         var gc = estimator["gcCollections"]?.AsArray().Select(v => v!.GetValue<int>()).ToList() ?? [];
         string note = string.Create(CultureInfo.InvariantCulture,
             $"A generation's window runs from Fit (the teacher) or the previous generation's end to the next network's creation. " +
-            $"Whole Fit {estimator.Number("fitSeconds"):0.00} s; GC pauses {estimator.Number("gcPauseSeconds"):0.000} s in " +
+            $"Whole Fit {estimator.Number("fitSeconds"):0.00} s ({estimator.Number("fitUserSeconds"):0.0} s user, " +
+            $"{estimator.Number("fitSystemSeconds"):0.0} s system CPU time, {estimator.Number("fitMinorFaults"):0} minor page faults; PyTorch " +
+            $"{pytorch.Number("userSeconds"):0.0} s user, {pytorch.Number("systemSeconds"):0.0} s system, {pytorch.Number("minorFaults"):0} faults); GC pauses {estimator.Number("gcPauseSeconds"):0.000} s in " +
             $"{string.Join('/', gc)} gen-0/1/2 collections; LibTorch load before the clock {estimator.Number("libTorchLoadSeconds"):0.00} s " +
             $"(PyTorch's import {pytorch.Number("torchImportSeconds"):0.00} s, also before its clock); model save after Fit " +
             $"{estimator.Number("modelSaveSeconds"):0.00} s.");

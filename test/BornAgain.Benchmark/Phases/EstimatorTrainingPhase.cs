@@ -71,9 +71,11 @@ internal static class EstimatorTrainingPhase
         int[] collectionsBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         var pauseBefore = GC.GetTotalPauseDuration();
         using var timeline = new TrainingTimeline();
+        var countersBefore = ProcessCounters.Now();
         long fitStart = Stopwatch.GetTimestamp();
         var model = pipeline.Fit(data);
         long fitEnd = Stopwatch.GetTimestamp();
+        var counters = ProcessCounters.Now() - countersBefore;
         var spans = timeline.Spans;
         var result = new JsonObject
         {
@@ -87,6 +89,9 @@ internal static class EstimatorTrainingPhase
             ["gcCollections"] = new JsonArray(
                 GC.CollectionCount(0) - collectionsBefore[0], GC.CollectionCount(1) - collectionsBefore[1], GC.CollectionCount(2) - collectionsBefore[2]),
             ["gcPauseSeconds"] = (GC.GetTotalPauseDuration() - pauseBefore).TotalSeconds,
+            ["fitUserSeconds"] = counters.UserSeconds,
+            ["fitSystemSeconds"] = counters.SystemSeconds,
+            ["fitMinorFaults"] = counters.MinorFaults,
             ["rssAfterEpochMB"] = rssAfterEpoch,
             ["peakRssAtFirstBatchMB"] = Math.Round(peakBeforeTraining, 1),
             ["peakRssAfterEpochMB"] = peakAfterEpoch,
@@ -148,6 +153,18 @@ internal static class EstimatorTrainingPhase
             steps.Add(Seconds(marks[i].Timestamp - from) - inside);
         }
         double median = Statistics.Median(steps);
+        // Which steps follow a forced collection or an epoch end: memory the collection or malloc_trim handed back
+        // is faulted in again by the next step, which then shows above the median.
+        var collectEnds = spans.Where(s => s.Name == TrainingActivities.Collect).Select(s => s.End).ToList();
+        double afterCollect = 0, afterEpochEnd = 0;
+        for (int i = 1; i < marks.Count; i++)
+        {
+            long from = i == 1 ? windowStart : marks[i - 2].Timestamp;
+            if (collectEnds.Any(e => e > from && e <= marks[i - 1].Timestamp))
+                afterCollect += steps[i] - median;
+            if (marks[i].Epoch != marks[i - 1].Epoch)
+                afterEpochEnd += steps[i] - median;
+        }
         int warmup = Math.Min(settings.WarmupBatches, steps.Count);
         double warmupExcess = steps.Take(warmup).Sum(s => s - median);
         double otherExcess = steps.Skip(warmup).Sum(s => s - median);
@@ -195,6 +212,9 @@ internal static class EstimatorTrainingPhase
             ["medianAugmentMs"] = augment.Count > 0 ? Statistics.Median(augment) * 1000 : double.NaN,
             ["collectSeconds"] = collect.Sum(),
             ["collections"] = collect.Count,
+            // Parts of the steps above the median (they overlap where a step follows both).
+            ["stepsAfterCollectionAboveMedianSeconds"] = afterCollect,
+            ["firstStepsOfLaterEpochsAboveMedianSeconds"] = afterEpochEnd,
         };
     }
 

@@ -148,6 +148,8 @@ def batches(n, batch, epochs, steps, generator):
 
 
 def train(args):
+    import resource
+    usage_start = resource.getrusage(resource.RUSAGE_SELF)
     run_start = time.perf_counter()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
@@ -200,6 +202,7 @@ def train(args):
         seen += index.shape[0]
     rss_per_epoch.append(status_kb("VmRSS"))
     end = time.perf_counter()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     timed = step_times[args.warmup:]
     median = statistics.median(timed)
     warmup = step_times[:args.warmup]
@@ -219,6 +222,8 @@ def train(args):
             "laterStepsAboveMedian": round(sum(timed) - median * len(timed), 3),
             "other": round(end - loop_start - sum(step_times), 3),
         },
+        "userSeconds": usage.ru_utime - usage_start.ru_utime, "systemSeconds": usage.ru_stime - usage_start.ru_stime,
+        "minorFaults": usage.ru_minflt - usage_start.ru_minflt,
         "medianStepMs": median * 1000, "firstStepMs": step_times[0] * 1000,
         "torchImportSeconds": TORCH_IMPORT_SECONDS, "kernels": kernel_paths(),
         "peakRssMB": status_kb("VmHWM") / 1024, "rssPerEpochMB": [r / 1024 for r in rss_per_epoch],
