@@ -43,10 +43,28 @@ internal static class BenchmarkRun
         machine["loadAverageAfter"] = LoadAverage();
         RepositoryRelativePaths(phases);
         RepositoryRelativePaths(machine);
+        // The measurements first, so that a report that cannot be made loses none of them (--report-from renders them again).
+        File.WriteAllText(Path.Combine(work, "phases.json"),
+            new JsonObject { ["machine"] = machine.DeepClone(), ["phases"] = phases.DeepClone() }.ToJsonString(PhaseRunner.Indented));
+        Report(settings, phases, machine);
+    }
 
+    /// <summary>
+    /// Makes the report again from a run's measurements (<c>--report-from FILE</c>: its work/phases.json or its
+    /// benchmark.json) without measuring anything.
+    /// </summary>
+    public static void ReportFrom(BenchmarkSettings settings, string file)
+    {
+        var saved = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+        Report(settings, saved["phases"]!.AsObject().DeepClone().AsObject(), saved["machine"]!.AsObject().DeepClone().AsObject());
+    }
+
+    private static void Report(BenchmarkSettings settings, JsonObject phases, JsonObject machine)
+    {
         var report = Ratios(phases, machine);
         report.Heading = "Every row: our figure, the peer's, ours / peer, and whether higher or lower is better." +
-            (KernelLabel(settings) is { Length: > 0 } forced ? $" Kernel paths forced for every process: {forced}." : "");
+            (machine["kernelPathsForced"]?.ToString() is { } forced && !forced.StartsWith("none", StringComparison.Ordinal)
+                ? $" Kernel paths forced for every process: {forced}." : "");
         report.Print();
         report.Write(settings.OutputFolder);
         AnsiConsole.MarkupLine($"Written: {Markup.Escape(Path.Combine(settings.OutputFolder, "benchmark.json"))} and benchmark.md");
@@ -106,7 +124,7 @@ internal static class BenchmarkRun
                 $"{limits.Number("peakGflops"):0.0} GFLOP/s ({limits["peakConvolution"]}); the network's convolutions " +
                 $"{limits.Number("convolutionsTrainingGflops"):0.0} GFLOP/s forward + backward; PreActResNet-20 " +
                 $"{limits.Number("forwardMflopsPerImage"):0.0} MFLOP forward, ~{trainingMflops:0} per trained image; PyTorch's " +
-                $"steady state {Gflops(torch.Number("imagesPerSecond")) / limits.Number("peakGflops"):P0} of the convolution rate"));
+                $"steady state at {100 * Gflops(torch.Number("imagesPerSecond")) / limits.Number("peakGflops"):0}% of the convolution rate"));
 
         report.AtLeast("Transform (batch scoring, from image paths) vs raw evaluation", Phase("scoring").Number("transformImagesPerSecond"),
             Phase("scoring").Number("rawEvalImagesPerSecond"), "img/s", 0.9);
@@ -121,7 +139,7 @@ internal static class BenchmarkRun
             string.Create(CultureInfo.InvariantCulture,
                 $"{service.Number("requestsPerSecond"):0.0} req/s, p50 {service.Number("p50Ms"):0.00} ms, p99 {service.Number("p99Ms"):0.00} ms"));
         report.AtMost("Peak RSS, training (estimator process vs PyTorch process)", est.Number("peakRssMB"), torch.Number("peakRssMB"), "MB", 1.5);
-        var rss = est["rssAfterEpochMB"]!.AsArray().Select(v => v!.GetValue<double>()).ToList();
+        var rss = est["rssAfterEpochMB"]!.AsArray().Select(v => PhaseRunner.AsDouble(v!.AsValue())).ToList();
         report.AtMost("RSS after the last epoch vs after the first (flat across epochs)", rss[^1], rss[0], "MB", 1.05);
         report.AtMost("Peak RSS, scoring (PredictionEngine + Transform vs ONNX Runtime process)", Phase("scoring").Number("peakRssMB"),
             Phase("onnx").Number("peakRssMB"), "MB", null);

@@ -68,8 +68,15 @@ internal static class PhaseRunner
         return JsonNode.Parse(json)!.AsObject();
     }
 
-    public static double Number(this JsonObject result, string key) =>
-        result[key] is JsonValue value ? value.GetValue<double>() : double.NaN;
+    /// <summary>The number at <paramref name="key"/> whatever its stored type (double, int, long); NaN when absent.</summary>
+    public static double Number(this JsonObject result, string key) => result[key] is JsonValue value ? AsDouble(value) : double.NaN;
+
+    public static double AsDouble(JsonValue value) =>
+        value.TryGetValue(out double d) ? d
+        : value.TryGetValue(out long l) ? l
+        : value.TryGetValue(out int i) ? i
+        : value.TryGetValue(out System.Text.Json.JsonElement e) && e.ValueKind == System.Text.Json.JsonValueKind.Number ? e.GetDouble()
+        : double.NaN;
 
     public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 }

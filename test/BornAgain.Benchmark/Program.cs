@@ -2,12 +2,16 @@ using BornAgain.Benchmark;
 using BornAgain.Benchmark.Phases;
 
 // dotnet run --project test/BornAgain.Benchmark -c Release [-- --quick] [--data DIR] [--out DIR] [--service-clients N]
+//   [--isa avx2|avx512|default] [--report-from work/phases.json]
 // Child processes of this same program run one measured phase each: --phase NAME (see BenchmarkRun).
 var settings = BenchmarkSettings.Parse(args);
 string? phase = BenchmarkSettings.ValueOf(args, "--phase");
 if (phase is null)
 {
-    BenchmarkRun.Run(settings);
+    if (BenchmarkSettings.ValueOf(args, "--report-from") is { } saved)
+        BenchmarkRun.ReportFrom(settings, saved);
+    else
+        BenchmarkRun.Run(settings);
     return 0;
 }
 

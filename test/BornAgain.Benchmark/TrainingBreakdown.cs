@@ -46,10 +46,10 @@ internal static class TrainingBreakdown
             var cells = columns.Select(c => keys.Select(k => c[k]).FirstOrDefault(v => v is not null)).ToList();
             if (cells.All(c => c is null))
                 continue;
-            rows.Add([label, .. cells.Select(c => c is null ? "" : Seconds(c.GetValue<double>()))]);
+            rows.Add([label, .. cells.Select(c => c is JsonValue v ? Seconds(PhaseRunner.AsDouble(v)) : "")]);
         }
         string Cell(JsonObject o, string key, string format) =>
-            o[key] is JsonValue v ? v.GetValue<double>().ToString(format, CultureInfo.InvariantCulture) : "";
+            o[key] is JsonValue v ? PhaseRunner.AsDouble(v).ToString(format, CultureInfo.InvariantCulture) : "";
         rows.Add(["Whole generation (seconds)", .. generations.Select(g => Cell(g, "wallSeconds", "0.00")), Cell(pytorch, "wholeSeconds", "0.00")]);
         rows.Add(["Images trained", .. generations.Select(g => Cell(g, "images", "0")), Cell(pytorch, "images", "0")]);
         rows.Add(["Whole generation (img/s)", .. generations.Select(g => Cell(g, "wholeImagesPerSecond", "0")), Cell(pytorch, "wholeImagesPerSecond", "0")]);
@@ -63,7 +63,7 @@ internal static class TrainingBreakdown
         rows.Add(["First steps of later epochs (after malloc_trim), above the median (seconds)",
             .. generations.Select(g => Cell(g, "firstStepsOfLaterEpochsAboveMedianSeconds", "0.000")), ""]);
 
-        var gc = estimator["gcCollections"]?.AsArray().Select(v => v!.GetValue<int>()).ToList() ?? [];
+        var gc = estimator["gcCollections"]?.AsArray().Select(v => PhaseRunner.AsDouble(v!.AsValue())).ToList() ?? [];
         string note = string.Create(CultureInfo.InvariantCulture,
             $"A generation's window runs from Fit (the teacher) or the previous generation's end to the next network's creation. " +
             $"Whole Fit {estimator.Number("fitSeconds"):0.00} s ({estimator.Number("fitUserSeconds"):0.0} s user, " +
