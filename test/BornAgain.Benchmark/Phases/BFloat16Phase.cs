@@ -14,16 +14,17 @@ namespace BornAgain.Benchmark.Phases;
 /// engine on real images, then compares a bfloat16 copy of it with the float32 original on the test images: accuracy,
 /// agreement and probability differences, and the speed of the teacher's forward pass (what a student's step runs, or
 /// the cached teacher logits) and of a training step, float32 and bfloat16 alternating in this one process.
-/// Run alone: <c>--phase bf16 [--epochs N]</c> (not part of the benchmark's table).
+/// Run alone: <c>--phase bf16 [--epochs N] [--train-count N]</c> (not part of the benchmark's table); every test image is
+/// scored.
 /// </summary>
 internal static class BFloat16Phase
 {
-    public static JsonObject Run(BenchmarkSettings settings, int epochs)
+    public static JsonObject Run(BenchmarkSettings settings, int epochs, int trainCount)
     {
         set_num_threads(settings.Threads);
         var ml = new MLContext(seed: 1);
-        var (trainImages, trainLabels) = CifarImages.LoadTensors(ml, CifarImages.Rows(settings.DataFolder, "train", settings.TrainImages));
-        var (testImages, testLabels) = CifarImages.LoadTensors(ml, CifarImages.Rows(settings.DataFolder, "test", settings.TestImages));
+        var (trainImages, trainLabels) = CifarImages.LoadTensors(ml, CifarImages.Rows(settings.DataFolder, "train", trainCount));
+        var (testImages, testLabels) = CifarImages.LoadTensors(ml, CifarImages.Rows(settings.DataFolder, "test", int.MaxValue));
 
         using var train = new ImageTensorDataset(trainImages, trainLabels, 10);
         var options = new BornAgainTrainingOptions { Generations = 0, EpochsPerGeneration = epochs, NumberOfThreads = settings.Threads, Seed = 1 };
