@@ -58,6 +58,7 @@ internal static class BFloat16Phase
             () => Probabilities(float32, inputs, null).Dispose(),
             () => Probabilities(bfloat16, inputs, ScalarType.BFloat16).Dispose());
         var (step32, step16) = TrainingSteps(settings, inputs[0], testLabels.narrow(0, 0, inputs[0].shape[0]));
+        var (studentStep32, studentStep16) = StudentSteps(settings, float32, inputs[0], testLabels.narrow(0, 0, inputs[0].shape[0]));
 
         return new JsonObject
         {
@@ -76,9 +77,54 @@ internal static class BFloat16Phase
             ["bfloat16ForwardImagesPerSecond"] = testImages.shape[0] / seconds16,
             ["float32TrainingStepMs"] = step32 * 1000,
             ["bfloat16TrainingStepMs"] = step16 * 1000,
+            // What the option changes: a student's step with the teacher's forward pass in float32 or on the library's
+            // bfloat16 copy, alternating step by step.
+            ["studentStepFloat32TeacherMs"] = studentStep32 * 1000,
+            ["studentStepBFloat16TeacherMs"] = studentStep16 * 1000,
             ["note"] = string.Create(CultureInfo.InvariantCulture,
                 $"bfloat16 training step: parameters, activations and gradients all bfloat16 (TorchSharp 0.107 has no autocast)"),
         };
+    }
+
+    /// <summary>
+    /// Median seconds of a student's SGD step (the teacher's forward pass without gradients, then the student's forward,
+    /// the BAN loss, backward and step) with the float32 teacher and with its <see cref="BFloat16Teacher"/> copy,
+    /// alternating step by step on one float32 student.
+    /// </summary>
+    private static (double Float32, double BFloat16) StudentSteps(BenchmarkSettings settings, nn.Module<Tensor, Tensor> teacher, Tensor input, Tensor labels)
+    {
+        using var copy = BFloat16Teacher.From(teacher, NetworkArchitecture.PreActResNet(20), 3, 10, CPU);
+        manual_seed(2);
+        var student = NetworkArchitecture.PreActResNet(20).CreateNetwork(3, 10);
+        student.train();
+        using var sgd = optim.SGD(student.parameters(), 0.01, 0.9);
+        double Step(nn.Module<Tensor, Tensor> t)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            using var scope = NewDisposeScope();
+            Tensor teacherLogits;
+            using (no_grad())
+                teacherLogits = t.call(input);
+            var loss = -(softmax(teacherLogits, 1) * nn.functional.log_softmax(student.call(input), 1)).sum(1).mean();
+            sgd.zero_grad();
+            loss.backward();
+            sgd.step();
+            loss.item<float>();
+            return Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        }
+
+        var times32 = new List<double>();
+        var times16 = new List<double>();
+        for (int i = 0; i < settings.WarmupBatches + settings.RawSteps; i++)
+        {
+            double a = Step(teacher), b = Step(copy);
+            if (i >= settings.WarmupBatches)
+            {
+                times32.Add(a);
+                times16.Add(b);
+            }
+        }
+        return (Statistics.Median(times32), Statistics.Median(times16));
     }
 
     /// <summary>Softmax probabilities [N, classes] in float32 of <paramref name="network"/> over the batches, in inference mode.</summary>
