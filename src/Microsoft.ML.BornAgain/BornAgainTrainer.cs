@@ -87,9 +87,14 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
 
         var group = DataParallelGroup.Join(_options.DataParallel);
         var shard = group is null ? null : new TrainingDataLoader.Shard(row => DataParallelBatches.InShard(row, group.Rank, group.Size), group.All);
-        var (train, shape) = group is null
-            ? TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, RequestedShape(image, chain), "training data", host.Token)
-            : ReadShard(group, shard!, input, image, classCount, chain, host.Token);
+        ImageTensorDataset train;
+        ImageShape shape;
+        using (TrainingActivities.Start(TrainingActivities.ReadImages))
+        {
+            (train, shape) = group is null
+                ? TrainingDataLoader.Read(input, image, _options.LabelColumnName, classCount, RequestedShape(image, chain), "training data", host.Token)
+                : ReadShard(group, shard!, input, image, classCount, chain, host.Token);
+        }
         using var trainData = train;
         long rows = shard?.RowCount ?? train.Count;
         if (rows < 2)
@@ -137,6 +142,7 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
     private ImageTensorDataset LoadValidation(IDataView data, ImageShape shape, int classCount, CancellationToken cancellation,
         ContinuedChain? chain)
     {
+        using var reading = TrainingActivities.Start(TrainingActivities.ReadValidation);
         var (_, validationClasses) = LabelColumnBinding.Bind(data.Schema, _options.LabelColumnName);
         if (validationClasses != classCount)
         {

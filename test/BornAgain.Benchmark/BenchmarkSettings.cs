@@ -43,7 +43,30 @@ internal sealed record BenchmarkSettings
 
     public string PythonPath { get; init; } = "/usr/bin/python3";
 
-    /// <summary>Reads <c>--quick</c>, <c>--data DIR</c>, <c>--out DIR</c>, <c>--python PATH</c>, <c>--service-clients N</c>.</summary>
+    /// <summary>
+    /// The instruction set the kernels are limited to in every child process (<c>--isa avx2</c>), ours and the PyTorch
+    /// peer alike, so that one AVX-512 machine also gives the table of an AVX2 machine; null: what the CPU has.
+    /// </summary>
+    public string? Isa { get; init; }
+
+    /// <summary>
+    /// The environment that limits LibTorch's and PyTorch's kernels to <see cref="Isa"/>: oneDNN (convolutions,
+    /// batch normalization, pooling) and ATen's own vectorized kernels (element-wise operations, reductions). Both are
+    /// read when the native library loads, so they are set for child processes, never in-process.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> KernelEnvironment => Isa switch
+    {
+        null => new Dictionary<string, string>(),
+        "avx2" => new Dictionary<string, string> { ["ONEDNN_MAX_CPU_ISA"] = "AVX2", ["ATEN_CPU_CAPABILITY"] = "avx2" },
+        "avx512" => new Dictionary<string, string> { ["ONEDNN_MAX_CPU_ISA"] = "AVX512_CORE", ["ATEN_CPU_CAPABILITY"] = "avx512" },
+        "default" => new Dictionary<string, string> { ["ONEDNN_MAX_CPU_ISA"] = "SSE41", ["ATEN_CPU_CAPABILITY"] = "default" },
+        _ => throw new ArgumentException($"--isa must be avx2, avx512 or default (SSE4.1 oneDNN, scalar ATen); got '{Isa}'."),
+    };
+
+    /// <summary>
+    /// Reads <c>--quick</c>, <c>--data DIR</c>, <c>--out DIR</c>, <c>--python PATH</c>, <c>--service-clients N</c>,
+    /// <c>--isa avx2|avx512|default</c>.
+    /// </summary>
     public static BenchmarkSettings Parse(string[] args)
     {
         bool quick = args.Contains("--quick");
@@ -56,6 +79,7 @@ internal sealed record BenchmarkSettings
             OutputFolder = Path.GetFullPath(output),
             PythonPath = ValueOf(args, "--python") ?? "/usr/bin/python3",
             ServiceClients = ValueOf(args, "--service-clients") is { } clients ? int.Parse(clients, CultureInfo.InvariantCulture) : 4,
+            Isa = ValueOf(args, "--isa")?.ToLowerInvariant(),
         };
     }
 
@@ -70,6 +94,11 @@ internal sealed record BenchmarkSettings
         yield return ServiceClients.ToString(CultureInfo.InvariantCulture);
         if (Quick)
             yield return "--quick";
+        if (Isa is not null)
+        {
+            yield return "--isa";
+            yield return Isa;
+        }
     }
 
     public static string? ValueOf(string[] args, string name)

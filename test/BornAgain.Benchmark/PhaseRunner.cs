@@ -30,19 +30,23 @@ internal static class PhaseRunner
         arguments.AddRange(["--phase", phase]);
         arguments.AddRange(settings.ToArguments());
         arguments.AddRange(extra);
-        return Run(self, arguments, phase);
+        return Run(self, arguments, phase, settings.KernelEnvironment);
     }
 
     /// <summary>Runs the PyTorch peer script with <paramref name="arguments"/>.</summary>
     public static JsonObject RunPython(BenchmarkSettings settings, params string[] arguments)
     {
         string script = Path.Combine(AppContext.BaseDirectory, "peer", "pytorch_peer.py");
-        return Run(settings.PythonPath, [script, .. arguments], "pytorch " + arguments[0], pythonResult: true);
+        return Run(settings.PythonPath, [script, .. arguments], "pytorch " + arguments[0], settings.KernelEnvironment, pythonResult: true);
     }
 
-    private static JsonObject Run(string file, IEnumerable<string> arguments, string name, bool pythonResult = false)
+    private static JsonObject Run(string file, IEnumerable<string> arguments, string name,
+        IReadOnlyDictionary<string, string> environment, bool pythonResult = false)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // The kernel limits (--isa) reach the child and, through it, any process it starts (the scoring service).
+        foreach (var (variable, value) in environment)
+            start.Environment[variable] = value;
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
@@ -64,8 +68,15 @@ internal static class PhaseRunner
         return JsonNode.Parse(json)!.AsObject();
     }
 
-    public static double Number(this JsonObject result, string key) =>
-        result[key] is JsonValue value ? value.GetValue<double>() : double.NaN;
+    /// <summary>The number at <paramref name="key"/> whatever its stored type (double, int, long); NaN when absent.</summary>
+    public static double Number(this JsonObject result, string key) => result[key] is JsonValue value ? AsDouble(value) : double.NaN;
+
+    public static double AsDouble(JsonValue value) =>
+        value.TryGetValue(out double d) ? d
+        : value.TryGetValue(out long l) ? l
+        : value.TryGetValue(out int i) ? i
+        : value.TryGetValue(out System.Text.Json.JsonElement e) && e.ValueKind == System.Text.Json.JsonValueKind.Number ? e.GetDouble()
+        : double.NaN;
 
     public static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 }

@@ -2,12 +2,16 @@ using BornAgain.Benchmark;
 using BornAgain.Benchmark.Phases;
 
 // dotnet run --project test/BornAgain.Benchmark -c Release [-- --quick] [--data DIR] [--out DIR] [--service-clients N]
+//   [--isa avx2|avx512|default] [--report-from work/phases.json]
 // Child processes of this same program run one measured phase each: --phase NAME (see BenchmarkRun).
 var settings = BenchmarkSettings.Parse(args);
 string? phase = BenchmarkSettings.ValueOf(args, "--phase");
 if (phase is null)
 {
-    BenchmarkRun.Run(settings);
+    if (BenchmarkSettings.ValueOf(args, "--report-from") is { } saved)
+        BenchmarkRun.ReportFrom(settings, saved);
+    else
+        BenchmarkRun.Run(settings);
     return 0;
 }
 
@@ -28,6 +32,9 @@ PhaseRunner.WriteResult(phase switch
     "raw-train" => RawTorchSharpPhase.Train(settings),
     "scoring" => ScoringPhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
     "service" => ServicePhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
+    "limits" => ComputeLimitPhase.Run(settings),
+    "bf16" => BFloat16Phase.Run(settings, int.Parse(BenchmarkSettings.ValueOf(args, "--epochs") ?? "2"),
+        int.Parse(BenchmarkSettings.ValueOf(args, "--train-count") ?? settings.TrainImages.ToString())),
     "onnx" => OnnxScoringPhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
     "onnx-export" => ExportedOnnxPhase.Export(model ?? throw new ArgumentException("--model is required"),
         BenchmarkSettings.ValueOf(args, "--onnx") ?? throw new ArgumentException("--onnx is required")),

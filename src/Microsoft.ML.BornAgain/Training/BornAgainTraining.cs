@@ -85,7 +85,11 @@ internal static class BornAgainTraining
         {
             options.Validate();
             if (group is null)
-                CheckData(train, validation); // a data-parallel training checked it on every rank together
+            {
+                // A data-parallel training checked it on every rank together.
+                using (TrainingActivities.Start(TrainingActivities.PrepareData))
+                    CheckData(train, validation);
+            }
             CheckContinued(train, options, continued);
             var device = ResolveDevice(options.Device);
             if (options.NumberOfThreads is { } threads)
@@ -96,7 +100,8 @@ internal static class BornAgainTraining
             foreach (var generation in generations)
                 generation.Network.to(device).eval();
 
-            normalization ??= group is null ? ChannelNormalization.FromImages(train.Images) : DataParallelStart.Normalization(group, train.Images);
+            using (TrainingActivities.Start(TrainingActivities.PrepareData))
+                normalization ??= group is null ? ChannelNormalization.FromImages(train.Images) : DataParallelStart.Normalization(group, train.Images);
             var trainer = new GenerationTrainer(options, train, validation, normalization, device, group);
             long seed = options.Seed ?? 0;
             var checkpoints = options.CheckpointDirectory is { } directory

@@ -44,7 +44,10 @@ internal static class FreedMemoryRelease
     public static void AfterStep(int step)
     {
         if (step % StepsPerCollection == 0)
+        {
+            using var collecting = TrainingActivities.Start(TrainingActivities.Collect);
             GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+        }
     }
 
     /// <summary>After an epoch: returns the free pages of every glibc arena to the operating system, where glibc is the C library.</summary>
@@ -54,6 +57,7 @@ internal static class FreedMemoryRelease
             return;
         try
         {
+            using var trimming = TrainingActivities.Start(TrainingActivities.MallocTrim);
             MallocTrim(0);
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)

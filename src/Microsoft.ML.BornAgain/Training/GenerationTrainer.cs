@@ -50,7 +50,9 @@ internal sealed class GenerationTrainer
         manual_seed(seed);
         using var dataGenerator = new Generator((ulong)seed);
 
-        var network = architecture.CreateNetwork(_train.Channels, _train.ClassCount).to(_device);
+        nn.Module<Tensor, Tensor> network;
+        using (TrainingActivities.Start(TrainingActivities.CreateNetwork))
+            network = architecture.CreateNetwork(_train.Channels, _train.ClassCount).to(_device);
         try
         {
             if (_options.FreezeTeacherStemAndClassifier && teacher is not null)
@@ -92,7 +94,7 @@ internal sealed class GenerationTrainer
         int batchesPerEpoch = _batches?.BatchesPerEpoch ?? _train.Count / batchSize + (_train.Count % batchSize >= 2 ? 1 : 0);
         // Without augmentation the teacher's outputs are the same every epoch: computed once, indexed per batch.
         using var cachedTeacherLogits = teacher is not null && _augmentation.IsIdentity
-            ? TeacherLogitsCache.Compute(teacher, _train, _normalization, _device, batchSize)
+            ? CachedTeacherLogits(teacher, batchSize)
             : null;
 
         for (int epoch = metrics.Count; epoch < o.EpochsPerGeneration; epoch++)
@@ -147,6 +149,7 @@ internal sealed class GenerationTrainer
             double? validationLoss = null, validationAccuracy = null;
             if (_validation is not null)
             {
+                using var evaluating = TrainingActivities.Start(TrainingActivities.Evaluate);
                 var (vLoss, vAccuracy) = NetworkEvaluation.Evaluate(network, _validation, _normalization, _device, batchSize);
                 validationLoss = vLoss;
                 validationAccuracy = vAccuracy;
@@ -156,7 +159,11 @@ internal sealed class GenerationTrainer
             var epochMetrics = new EpochMetrics(generation, epoch + 1, lossSum / seen, (double)correct / seen,
                 validationLoss, validationAccuracy, epochLearningRate, stopwatch.Elapsed);
             metrics.Add(epochMetrics);
-            epochFinished?.Invoke(GenerationState.Capture(generation, _options.ArchitectureOf(generation), metrics, network, optimizer, dataGenerator));
+            if (epochFinished is not null)
+            {
+                using var checkpointing = TrainingActivities.Start(TrainingActivities.Checkpoint);
+                epochFinished(GenerationState.Capture(generation, _options.ArchitectureOf(generation), metrics, network, optimizer, dataGenerator));
+            }
             o.EpochCompleted?.Invoke(epochMetrics);
         }
         return metrics;
@@ -172,7 +179,9 @@ internal sealed class GenerationTrainer
     {
         using var scope = NewDisposeScope();
         var indices = order.narrow(0, start, length); // [B]
-        var images = _augmentation.Apply(_train.ChannelsLastPixels, indices, dataGenerator); // [B, C, H, W], raw pixels
+        Tensor images;
+        using (TrainingActivities.Start(TrainingActivities.Augment))
+            images = _augmentation.Apply(_train.ChannelsLastPixels, indices, dataGenerator); // [B, C, H, W], raw pixels
         var input = _normalization.ToNetworkInput(images, _device);
         var labels = _train.Labels.index_select(0, indices).to(_device); // [B]
 
@@ -229,6 +238,12 @@ internal sealed class GenerationTrainer
             throw _group!.Together(new OperationCanceledException("Data-parallel training was cancelled on one of the ranks.", _options.CancellationToken));
         optimizer.Step();
         return (averaged.Loss, averaged.Correct);
+    }
+
+    private Tensor CachedTeacherLogits(nn.Module<Tensor, Tensor> teacher, int batchSize)
+    {
+        using var computing = TrainingActivities.Start(TrainingActivities.TeacherLogits);
+        return TeacherLogitsCache.Compute(teacher, _train, _normalization, _device, batchSize);
     }
 
     /// <summary>The teacher's logits for the batch: from the cache when there is one, else a forward pass on the same (augmented) input.</summary>

@@ -4,7 +4,13 @@
 The same network as the library's PreActResNet-20 (parameter for parameter, checked by count), the same batch,
 threads, optimizer and images, in PyTorch eager. One measured phase per process so that VmHWM is that phase's peak:
 
-  pytorch_peer.py train  --data DIR --threads 2 --batch 64 --steps 60 --warmup 5 [--augment] [--distill] [--channels-last]
+  pytorch_peer.py train  --data DIR --threads 2 --batch 64 --epochs 2 --warmup 5 [--augment] [--distill] [--channels-last]
+
+Training is timed as the library's is: the whole run a user waits for (from the start of `train`, image decoding,
+network creation and warm-up included; the import of torch before it, as the library's native load before its
+clock) and the steady state (batch size / median step time after the warm-up steps). With --epochs it runs whole
+epochs with the library's batches (a last partial batch, unless of one image); --steps N runs N steps after the
+warm-up instead.
   pytorch_peer.py export --out model.onnx
 
 Prints one JSON object on the last line of stdout.
@@ -15,7 +21,9 @@ import os
 import statistics
 import time
 
-import torch
+_IMPORT_START = time.perf_counter()
+import torch  # noqa: E402 (timed)
+TORCH_IMPORT_SECONDS = time.perf_counter() - _IMPORT_START
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -121,10 +129,32 @@ def augment(images, generator, padding=4):
     return torch.where(flip, result.flip(3), result)
 
 
+def batches(n, batch, epochs, steps, generator):
+    """(epoch, index tensor) per step: whole epochs as the library batches them, or `steps` steps wrapping around."""
+    if epochs > 0:
+        per_epoch = n // batch + (1 if n % batch >= 2 else 0)  # a last batch of one image is dropped, as there
+        for epoch in range(epochs):
+            order = torch.randperm(n, generator=generator)
+            for b in range(per_epoch):
+                yield epoch, order[b * batch:min(n, (b + 1) * batch)]
+        return
+    order, start, epoch = torch.randperm(n, generator=generator), 0, 0
+    for _ in range(steps):
+        if start + batch > n:
+            start, epoch = 0, epoch + 1
+            order = torch.randperm(n, generator=generator)
+        yield epoch, order[start:start + batch]
+        start += batch
+
+
 def train(args):
+    import resource
+    usage_start = resource.getrusage(resource.RUSAGE_SELF)
+    run_start = time.perf_counter()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     images, labels = load_images(os.path.join(args.data, "train"), args.count)
+    decode_seconds = time.perf_counter() - run_start
     mean = images.transpose(0, 1).reshape(3, -1).double().mean(1).float().view(1, 3, 1, 1)
     std = images.transpose(0, 1).reshape(3, -1).double().std(1, unbiased=False).float().view(1, 3, 1, 1)
     net = PreActResNet()
@@ -134,23 +164,23 @@ def train(args):
     teacher = None
     if args.distill:
         teacher = PreActResNet().eval()
+        if args.channels_last:
+            teacher = teacher.to(memory_format=torch.channels_last)
     optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4, nesterov=True)
     generator = torch.Generator().manual_seed(1)
     n = images.shape[0]
-    order = torch.randperm(n, generator=generator)
     step_times = []
     rss_per_epoch = []
     net.train()
-    start = 0
-    total = args.warmup + args.steps
-    for step in range(total):
-        if start + args.batch > n:
-            start = 0
-            order = torch.randperm(n, generator=generator)
+    loop_start = time.perf_counter()
+    setup_seconds = loop_start - run_start - decode_seconds
+    seen = 0
+    last_epoch = 0
+    for epoch, index in batches(n, args.batch, args.epochs, args.warmup + args.steps, generator):
+        if epoch != last_epoch:
             rss_per_epoch.append(status_kb("VmRSS"))
+            last_epoch = epoch
         t0 = time.perf_counter()
-        index = order[start:start + args.batch]
-        start += args.batch
         x = images.index_select(0, index)
         y = labels.index_select(0, index)
         if args.augment:
@@ -158,28 +188,61 @@ def train(args):
         x = (x - mean) / std
         if args.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
-        logits = net(x)
         if teacher is None:
-            loss = F.cross_entropy(logits, y)
+            loss = F.cross_entropy(net(x), y)
         else:
-            with torch.inference_mode():
+            with torch.inference_mode():  # the teacher first, as the library runs it
                 t = teacher(x)
-            loss = -(torch.softmax(t, 1) * torch.log_softmax(logits, 1)).sum(1).mean()  # BAN loss
+            loss = -(torch.softmax(t, 1) * torch.log_softmax(net(x), 1)).sum(1).mean()  # BAN loss
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         loss.item()  # the same once-per-step synchronization as the library's metrics
         step_times.append(time.perf_counter() - t0)
+        seen += index.shape[0]
+    rss_per_epoch.append(status_kb("VmRSS"))
+    end = time.perf_counter()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     timed = step_times[args.warmup:]
+    median = statistics.median(timed)
+    warmup = step_times[:args.warmup]
+    whole = end - run_start
     print(json.dumps({
         "torch": torch.__version__, "threads": torch.get_num_threads(), "parameters": params,
-        "batch": args.batch, "steps": len(timed), "augment": args.augment, "distill": args.distill,
-        "channelsLast": args.channels_last,
-        "imagesPerSecond": args.batch / statistics.median(timed),  # robust on a shared machine, as the .NET side
+        "batch": args.batch, "steps": len(step_times), "epochs": args.epochs, "images": seen,
+        "augment": args.augment, "distill": args.distill, "channelsLast": args.channels_last,
+        "imagesPerSecond": args.batch / median,  # steady state: robust on a shared machine, as the .NET side
         "meanImagesPerSecond": args.batch * len(timed) / sum(timed),
+        "wholeSeconds": whole, "wholeImagesPerSecond": seen / whole,
+        "loopImagesPerSecond": seen / (end - loop_start),  # decoding left out: what a student generation compares with
+        "parts": {
+            "decodeImages": round(decode_seconds, 3), "setup": round(setup_seconds, 3),
+            "stepsAtMedian": round(median * len(step_times), 3),
+            "warmupStepsAboveMedian": round(sum(warmup) - median * len(warmup), 3),
+            "laterStepsAboveMedian": round(sum(timed) - median * len(timed), 3),
+            "other": round(end - loop_start - sum(step_times), 3),
+        },
+        "userSeconds": usage.ru_utime - usage_start.ru_utime, "systemSeconds": usage.ru_stime - usage_start.ru_stime,
+        "minorFaults": usage.ru_minflt - usage_start.ru_minflt,
+        "medianStepMs": median * 1000, "firstStepMs": step_times[0] * 1000,
+        "torchImportSeconds": TORCH_IMPORT_SECONDS, "kernels": kernel_paths(),
         "peakRssMB": status_kb("VmHWM") / 1024, "rssPerEpochMB": [r / 1024 for r in rss_per_epoch],
         "finalRssMB": status_kb("VmRSS") / 1024,
     }))
+
+
+def kernel_paths():
+    """What this process's PyTorch was asked to run (the benchmark's --isa) and what it reports of its kernels."""
+    info = {"ONEDNN_MAX_CPU_ISA": os.environ.get("ONEDNN_MAX_CPU_ISA", ""),
+            "ATEN_CPU_CAPABILITY": os.environ.get("ATEN_CPU_CAPABILITY", ""),
+            "mkldnn": torch.backends.mkldnn.is_available()}
+    try:
+        info["cpuCapability"] = torch.backends.cpu.get_cpu_capability()
+    except AttributeError:  # PyTorch before 2.0
+        config = torch.__config__.show()
+        info["cpuCapability"] = next((line.split(":", 1)[1].strip() for line in config.splitlines()
+                                      if "CPU capability usage" in line), "?")
+    return info
 
 
 def evaluate(args):
@@ -214,7 +277,8 @@ def main():
     parser.add_argument("--data", default="")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--steps", type=int, default=60)
+    parser.add_argument("--steps", type=int, default=60, help="timed steps after the warm-up (when --epochs is 0)")
+    parser.add_argument("--epochs", type=int, default=0, help="run whole epochs instead of --steps")
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--count", type=int, default=0, help="use the first N training images (classes interleaved)")
     parser.add_argument("--augment", action="store_true")
