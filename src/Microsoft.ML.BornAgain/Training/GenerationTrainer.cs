@@ -171,14 +171,28 @@ internal sealed class GenerationTrainer
 
     /// <summary>
     /// One SGD step on the images at <paramref name="order"/>[start, start + length); returns the loss and the
-    /// correct count. Every tensor it makes, the index slice included, is freed by its dispose scope.
+    /// correct count.
     /// </summary>
     private (double Loss, long Correct) TrainStep(nn.Module<Tensor, Tensor> network, nn.Module<Tensor, Tensor>? teacher,
         MomentumSgd optimizer, LabelLoss labelLoss, StudentLoss? studentLoss, Tensor order, int start, int length,
         Generator dataGenerator, Tensor? cachedTeacherLogits)
     {
+        network.zero_grad();
+        using var indices = order.narrow(0, start, length); // [B]
+        var (loss, correct) = ForwardBackward(network, teacher, labelLoss, studentLoss, indices, dataGenerator, cachedTeacherLogits);
+        optimizer.Step();
+        return (loss, correct);
+    }
+
+    /// <summary>
+    /// The forward and backward pass of the images at <paramref name="indices"/> (augmented, normalized), adding their
+    /// gradients to the network's; returns their loss and correct count. Every tensor it makes is freed by its dispose
+    /// scope.
+    /// </summary>
+    private (double Loss, long Correct) ForwardBackward(nn.Module<Tensor, Tensor> network, nn.Module<Tensor, Tensor>? teacher,
+        LabelLoss labelLoss, StudentLoss? studentLoss, Tensor indices, Generator dataGenerator, Tensor? cachedTeacherLogits)
+    {
         using var scope = NewDisposeScope();
-        var indices = order.narrow(0, start, length); // [B]
         Tensor images;
         using (TrainingActivities.Start(TrainingActivities.Augment))
             images = _augmentation.Apply(_train.ChannelsLastPixels, indices, dataGenerator); // [B, C, H, W], raw pixels
@@ -191,15 +205,10 @@ internal sealed class GenerationTrainer
         var loss = teacherLogits is null
             ? labelLoss.Compute(logits, labels)
             : studentLoss!.Compute(logits, labels, teacherLogits);
-
-        network.zero_grad();
         loss.backward();
-        optimizer.Step();
 
         // Reading the values synchronizes with the device: once per step, for the metrics and divergence check.
-        double lossValue = loss.item<float>();
-        long correct = logits.argmax(1).eq(labels).sum().item<long>();
-        return (lossValue, correct);
+        return (loss.item<float>(), logits.argmax(1).eq(labels).sum().item<long>());
     }
 
     /// <summary>
@@ -218,19 +227,8 @@ internal sealed class GenerationTrainer
         network.zero_grad();
         if (length > 0)
         {
-            using var scope = NewDisposeScope();
-            var indices = order.narrow(0, start, length); // [b]
-            var images = _augmentation.Apply(_train.ChannelsLastPixels, indices, dataGenerator); // [b, C, H, W], raw pixels
-            var input = _normalization.ToNetworkInput(images, _device);
-            var labels = _train.Labels.index_select(0, indices).to(_device); // [b]
-            var teacherLogits = teacher is null ? null : TeacherLogits(teacher, input, indices, cachedTeacherLogits); // [b, classes]
-            var logits = network.call(input); // [b, classes]
-            var lossTensor = teacherLogits is null
-                ? labelLoss.Compute(logits, labels)
-                : studentLoss!.Compute(logits, labels, teacherLogits);
-            lossTensor.backward();
-            loss = lossTensor.item<float>();
-            correct = logits.argmax(1).eq(labels).sum().item<long>();
+            using var indices = order.narrow(0, start, length); // [b]
+            (loss, correct) = ForwardBackward(network, teacher, labelLoss, studentLoss, indices, dataGenerator, cachedTeacherLogits);
         }
 
         var averaged = averager.Average(globalLength == 0 ? 0 : (double)length / globalLength, loss, correct, _options.CancellationToken.IsCancellationRequested);
