@@ -151,6 +151,12 @@ internal static class BenchmarkRun
         // Data parallelism on one machine: what MPI costs against LibTorch's own threads.
         report.AtLeast("Training: 2 MPI ranks x 1 thread vs 1 process x 2 threads (same data, global batch)",
             Phase("dataParallel").Number("twoRanksImagesPerSecond"), Phase("dataParallel").Number("oneProcessImagesPerSecond"), "img/s", null);
+        var dataParallel = Phase("dataParallel");
+        report.Figure("Training, 2 MPI ranks: share of the step time in the gradient allreduce",
+            $"{100 * dataParallel.Number("twoRanksAllreduceShare"):F1}%");
+        report.Figure("One allreduce of the gradients (2 ranks, loopback), median, by parameter count",
+            string.Join("; ", dataParallel["allreduce"]!.AsArray().Select(a =>
+                $"{a!["network"]} {a.AsObject().Number("parameters"):N0}: {a.AsObject().Number("medianMs"):F2} ms")));
         return report;
     }
 
