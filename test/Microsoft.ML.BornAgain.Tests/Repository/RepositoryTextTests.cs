@@ -77,11 +77,15 @@ public sealed class RepositoryTextTests
     {
         Assert.IsFalse(IsAllowed("git clone /wo" + "rk/main clone", "/wo" + "rk/"));
         Assert.IsTrue(IsAllowed("test/BornAgain.Benchmark/results/wo" + "rk/", "/wo" + "rk/"), "a repository folder named work");
+        Assert.IsTrue(IsAllowed("test/BornAgain.Benchmark/results/avx2-forced/wo" + "rk/", "/wo" + "rk/"), "and a run's own under results");
     }
 
-    /// <summary>The benchmark's scratch folder is test/BornAgain.Benchmark/results/work/: a repository path, not a machine's.</summary>
+    /// <summary>
+    /// The benchmark's scratch folder is test/BornAgain.Benchmark/results/work/ (or results/RUN/work/ for a run written
+    /// elsewhere under results): a repository path, not a machine's.
+    /// </summary>
     private static bool IsAllowed(string line, string text) =>
-        text == "/wo" + "rk/" && Regex.Replace(line, @"results/work/", "").IndexOf(text, StringComparison.OrdinalIgnoreCase) < 0;
+        text == "/wo" + "rk/" && Regex.Replace(line, @"results/([\w.*-]+/)?work/", "").IndexOf(text, StringComparison.OrdinalIgnoreCase) < 0;
 
     private static IEnumerable<string> RepositoryFiles()
     {
@@ -94,7 +98,7 @@ public sealed class RepositoryTextTests
                 var name = Path.GetFileName(sub);
                 if (name is ".git" or "bin" or "obj" or "node_modules" or "TestResults" or "reports" or "artifacts" or ".vs")
                     continue;
-                if (Path.GetRelativePath(Root, sub).Replace('\\', '/') == "test/BornAgain.Benchmark/results/work")
+                if (Regex.IsMatch(Path.GetRelativePath(Root, sub).Replace('\\', '/'), @"^test/BornAgain\.Benchmark/results/([\w.-]+/)?work$"))
                     continue;
                 pending.Push(sub);
             }
