@@ -12,7 +12,7 @@ namespace BornAgain.Service.Tests;
 [TestClass]
 public sealed class BadRequestTests
 {
-    private static HttpClient Client => InProcessService.Client;
+    private static HttpClient Client => InProcessService.Zip.Client;
 
     [TestMethod]
     public async Task FormWithoutAFileIs400()

@@ -14,7 +14,7 @@ namespace BornAgain.Service.Tests;
 [TestClass]
 public sealed class HostileRequestTests
 {
-    private static HttpClient Client => InProcessService.Client;
+    private static HttpClient Client => InProcessService.Zip.Client;
 
     public TestContext TestContext { get; set; } = null!;
 

@@ -1,24 +1,34 @@
 namespace BornAgain.Service.Tests;
 
 /// <summary>
-/// The service in process (WebApplicationFactory) serving the assembly's trained model, started on first use and
-/// shared by the endpoint and bad-request tests; stopped by <see cref="TrainedModel.Cleanup"/>.
+/// The service in process (WebApplicationFactory), started on first use and shared by the tests: <see cref="Zip"/>
+/// serves the assembly's trained model.zip, <see cref="Onnx"/> its ONNX export; both stopped by
+/// <see cref="TrainedModel.Cleanup"/>.
 /// </summary>
-internal static class InProcessService
+internal sealed class InProcessService
 {
-    private static readonly Lazy<(ServiceFactory Factory, HttpClient Client)> s_service = new(() =>
-    {
-        var factory = new ServiceFactory(TrainedModel.ModelPath);
-        return (factory, factory.CreateClient());
-    });
+    private readonly Lazy<(ServiceFactory Factory, HttpClient Client)> _service;
 
-    public static HttpClient Client => s_service.Value.Client;
+    private InProcessService(Func<string> modelPath) =>
+        _service = new(() =>
+        {
+            var factory = new ServiceFactory(modelPath());
+            return (factory, factory.CreateClient());
+        });
 
-    public static void Stop()
+    /// <summary>The service serving <see cref="TrainedModel.ModelPath"/>.</summary>
+    public static InProcessService Zip { get; } = new(() => TrainedModel.ModelPath);
+
+    /// <summary>The service serving <see cref="TrainedModel.OnnxPath"/>.</summary>
+    public static InProcessService Onnx { get; } = new(() => TrainedModel.OnnxPath);
+
+    public HttpClient Client => _service.Value.Client;
+
+    public void Stop()
     {
-        if (!s_service.IsValueCreated)
+        if (!_service.IsValueCreated)
             return;
-        s_service.Value.Client.Dispose();
-        s_service.Value.Factory.Dispose();
+        _service.Value.Client.Dispose();
+        _service.Value.Factory.Dispose();
     }
 }

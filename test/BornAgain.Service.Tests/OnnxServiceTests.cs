@@ -31,8 +31,8 @@ public sealed class OnnxServiceTests
         var predicted = new HashSet<string>();
         foreach (var (name, bytes) in uploads)
         {
-            using var zip = JsonDocument.Parse(await Answer(InProcessService.Client, bytes));
-            using var onnx = JsonDocument.Parse(await Answer(OnnxService.Client, bytes));
+            using var zip = JsonDocument.Parse(await Answer(InProcessService.Zip.Client, bytes));
+            using var onnx = JsonDocument.Parse(await Answer(InProcessService.Onnx.Client, bytes));
             Assert.AreEqual(zip.RootElement.GetProperty("predictedLabel").GetString(), onnx.RootElement.GetProperty("predictedLabel").GetString(), name);
             predicted.Add(zip.RootElement.GetProperty("predictedLabel").GetString()!);
             var zipScores = zip.RootElement.GetProperty("scores").EnumerateObject().ToList();
@@ -52,11 +52,11 @@ public sealed class OnnxServiceTests
     [TestMethod]
     public async Task ModelAnswersTheSameClassesAndGenerationsAsTheZip()
     {
-        var zip = await InProcessService.Client.GetStringAsync("/model");
-        var onnx = await OnnxService.Client.GetStringAsync("/model");
+        var zip = await InProcessService.Zip.Client.GetStringAsync("/model");
+        var onnx = await InProcessService.Onnx.Client.GetStringAsync("/model");
         Assert.AreEqual(zip, onnx);
         Assert.DoesNotContain("model.onnx", onnx);
-        using var ready = await OnnxService.Client.GetAsync("/readyz");
+        using var ready = await InProcessService.Onnx.Client.GetAsync("/readyz");
         Assert.AreEqual(HttpStatusCode.OK, ready.StatusCode);
     }
 
@@ -74,8 +74,8 @@ public sealed class OnnxServiceTests
         };
         foreach (var (name, bytes, type, expected) in cases)
         {
-            using var zip = await InProcessService.Client.PostAsync("/predict", Raw(bytes, type));
-            using var onnx = await OnnxService.Client.PostAsync("/predict", Raw(bytes, type));
+            using var zip = await InProcessService.Zip.Client.PostAsync("/predict", Raw(bytes, type));
+            using var onnx = await InProcessService.Onnx.Client.PostAsync("/predict", Raw(bytes, type));
             var body = await onnx.Content.ReadAsStringAsync();
             TestContext.WriteLine($"{name}: {(int)onnx.StatusCode} {body}");
             Assert.AreEqual(expected, zip.StatusCode, $"{name} (zip)");

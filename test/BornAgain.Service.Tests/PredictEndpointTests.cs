@@ -8,7 +8,7 @@ namespace BornAgain.Service.Tests;
 [TestClass]
 public sealed class PredictEndpointTests
 {
-    private static HttpClient Client => InProcessService.Client;
+    private static HttpClient Client => InProcessService.Zip.Client;
 
     [TestMethod]
     public async Task MultipartUploadReturnsLabelEveryClassScoreAndGenerations()

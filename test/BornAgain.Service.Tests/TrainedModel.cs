@@ -51,8 +51,8 @@ public static class TrainedModel
     [AssemblyCleanup]
     public static void Cleanup()
     {
-        InProcessService.Stop();
-        OnnxService.Stop();
+        InProcessService.Zip.Stop();
+        InProcessService.Onnx.Stop();
         try
         {
             if (_directory is not null && Environment.GetEnvironmentVariable("BORNAGAIN_KEEP_TEST_MODEL") is null)
