@@ -15,6 +15,13 @@ public static class ModelScorers
             ? OnnxModelScorer.Load(path, maxConcurrent, maxImagePixels)
             : ZipModelScorer.Load(path, maxConcurrent, maxImagePixels);
 
+    /// <summary>
+    /// The intra-op threads one scoring may use: the cores shared out among the requests scored at once, so that a
+    /// burst of requests does not run more compute threads than there are cores (which starves everything else,
+    /// the health checks included). A single request on an idle service gets no more than its share either.
+    /// </summary>
+    internal static int ThreadsPerScoring(int maxConcurrent) => Math.Max(1, Environment.ProcessorCount / Math.Max(1, maxConcurrent));
+
     /// <summary>Whether <paramref name="path"/> names an ONNX model (by its extension, as ONNX tools name them).</summary>
     public static bool IsOnnx(string path) => path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
 

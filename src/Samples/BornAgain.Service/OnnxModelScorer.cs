@@ -59,7 +59,11 @@ public sealed class OnnxModelScorer : IModelScorer
         InferenceSession session;
         try
         {
-            using var options = new Microsoft.ML.OnnxRuntime.SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+            using var options = new Microsoft.ML.OnnxRuntime.SessionOptions
+            {
+                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+                IntraOpNumThreads = ModelScorers.ThreadsPerScoring(maxConcurrent ?? Environment.ProcessorCount),
+            };
             session = new InferenceSession(bytes, options);
         }
         catch (OnnxRuntimeException e)

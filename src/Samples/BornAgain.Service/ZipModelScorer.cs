@@ -78,6 +78,8 @@ public sealed class ZipModelScorer : IModelScorer
         {
             throw new ModelLoadException($"Model file '{fullPath}' could not be loaded as an ML.NET model: {e.GetBaseException().Message}", e);
         }
+        // LibTorch's intra-op threads are process-wide: share the cores out among the concurrent scorings.
+        TorchSharp.torch.set_num_threads(ModelScorers.ThreadsPerScoring(maxEngines ?? Environment.ProcessorCount));
         var steps = model is IEnumerable<ITransformer> chain ? chain.ToList() : [model];
         var bornAgain = steps.OfType<BornAgainTransformer>().SingleOrDefault()
             ?? throw new ModelLoadException($"Model file '{fullPath}' holds no BornAgainTransformer (steps: {string.Join(", ", steps.Select(s => s.GetType().Name))}).");
