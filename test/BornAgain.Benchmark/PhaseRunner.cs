@@ -21,16 +21,29 @@ internal static class PhaseRunner
     }
 
     /// <summary>Runs this program's phase <paramref name="phase"/> in a new process.</summary>
-    public static JsonObject RunPhase(BenchmarkSettings settings, string phase, params string[] extra)
+    public static JsonObject RunPhase(BenchmarkSettings settings, string phase, params string[] extra) =>
+        Run(Self, PhaseArguments(settings, phase, extra), phase, settings.KernelEnvironment);
+
+    /// <summary>
+    /// Runs this program's phase <paramref name="phase"/> as <paramref name="ranks"/> MPI ranks (mpiexec, loopback),
+    /// with the same kernel limits as every other phase; rank 0's result (only rank 0 prints one).
+    /// </summary>
+    public static JsonObject RunPhaseAsRanks(BenchmarkSettings settings, int ranks, string phase, params string[] extra) =>
+        Run("mpiexec", ["-n", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), Self, .. PhaseArguments(settings, phase, extra)],
+            $"{phase} ({ranks} MPI ranks; apt-get install mpich)", settings.KernelEnvironment);
+
+    private static string Self => Environment.ProcessPath ?? throw new InvalidOperationException("No process path.");
+
+    /// <summary>The arguments after this program's path: its assembly when the host is <c>dotnet</c>, the phase, the settings.</summary>
+    private static List<string> PhaseArguments(BenchmarkSettings settings, string phase, string[] extra)
     {
-        string self = Environment.ProcessPath ?? throw new InvalidOperationException("No process path.");
         var arguments = new List<string>();
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        if (Path.GetFileNameWithoutExtension(Self) == "dotnet")
             arguments.Add(typeof(PhaseRunner).Assembly.Location);
         arguments.AddRange(["--phase", phase]);
         arguments.AddRange(settings.ToArguments());
         arguments.AddRange(extra);
-        return Run(self, arguments, phase, settings.KernelEnvironment);
+        return arguments;
     }
 
     /// <summary>Runs the PyTorch peer script with <paramref name="arguments"/>.</summary>

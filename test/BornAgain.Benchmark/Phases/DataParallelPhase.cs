@@ -26,7 +26,7 @@ internal static class DataParallelPhase
         for (int round = 0; round < (settings.Quick ? 1 : 2); round++)
         {
             single.Add(PhaseRunner.RunPhase(settings, "data-parallel", "--threads", "2"));
-            ranks.Add(RunRanks(settings, 2));
+            ranks.Add(PhaseRunner.RunPhaseAsRanks(settings, 2, "data-parallel", "--threads", "1"));
         }
         return new JsonObject
         {
@@ -104,31 +104,5 @@ internal static class DataParallelPhase
             rows.Add(new JsonObject { ["network"] = name, ["parameters"] = count, ["medianMs"] = Statistics.Median(times) });
         }
         return rows;
-    }
-
-    /// <summary>Runs this program's data-parallel phase as <paramref name="ranks"/> MPI ranks; rank 0's result (only rank 0 prints one).</summary>
-    private static JsonObject RunRanks(BenchmarkSettings settings, int ranks)
-    {
-        string self = Environment.ProcessPath ?? throw new InvalidOperationException("No process path.");
-        var start = new ProcessStartInfo("mpiexec") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-n", ranks.ToString(CultureInfo.InvariantCulture), self }
-            .Concat(Path.GetFileNameWithoutExtension(self) == "dotnet" ? new[] { typeof(DataParallelPhase).Assembly.Location } : [])
-            .Concat(new[] { "--phase", "data-parallel", "--threads", "1" }).Concat(settings.ToArguments()))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start mpiexec (apt-get install mpich).");
-        var stderr = process.StandardError.ReadToEndAsync();
-        var lines = new List<string>();
-        string? line;
-        while ((line = process.StandardOutput.ReadLine()) is not null)
-            lines.Add(line);
-        process.WaitForExit();
-        var results = lines.Where(l => l.StartsWith(PhaseRunner.ResultMarker, StringComparison.Ordinal))
-            .Select(l => JsonNode.Parse(l[PhaseRunner.ResultMarker.Length..])!.AsObject()).ToList();
-        if (process.ExitCode != 0 || results.Count != 1)
-            throw new InvalidOperationException($"The {ranks} data-parallel ranks failed (exit code {process.ExitCode}).\n{string.Join('\n', lines.TakeLast(20))}\n{stderr.Result}");
-        return results[0];
     }
 }
