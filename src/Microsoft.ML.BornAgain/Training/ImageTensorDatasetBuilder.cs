@@ -1,3 +1,4 @@
+using System.Numerics;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.BornAgain.Training;
@@ -42,7 +43,7 @@ internal sealed class ImageTensorDatasetBuilder
     {
         if (channels is not (1 or 3) || planar.Length != channels * Plane)
             throw new ArgumentException($"Expected 1 or 3 planes of {_height}x{_width}; got {planar.Length} values for {channels} channels.");
-        _images.Add(_eightBit ? InterleaveBytes(planar, channels) : InterleaveFloats(planar, channels));
+        _images.Add(_eightBit ? Interleave<byte>(planar, channels) : Interleave<float>(planar, channels));
         _labels.Add(label);
         AllSingleChannel &= channels == 1;
     }
@@ -83,30 +84,16 @@ internal sealed class ImageTensorDatasetBuilder
         }
     }
 
-    /// <summary>Planar whole values 0..255 to channels-last bytes.</summary>
-    private byte[] InterleaveBytes(ReadOnlySpan<float> planar, int channels)
+    /// <summary>Planar values to channels-last <typeparamref name="T"/> (bytes: the whole values 0..255 of an 8-bit image).</summary>
+    private T[] Interleave<T>(ReadOnlySpan<float> planar, int channels) where T : INumberBase<T>
     {
         int plane = Plane;
-        var result = new byte[planar.Length];
+        var result = new T[planar.Length];
         for (int c = 0; c < channels; c++)
         {
             var source = planar.Slice(c * plane, plane);
             for (int p = 0, i = c; p < plane; p++, i += channels)
-                result[i] = (byte)source[p];
-        }
-        return result;
-    }
-
-    /// <summary>Planar floats to channels-last floats.</summary>
-    private float[] InterleaveFloats(ReadOnlySpan<float> planar, int channels)
-    {
-        int plane = Plane;
-        var result = new float[planar.Length];
-        for (int c = 0; c < channels; c++)
-        {
-            var source = planar.Slice(c * plane, plane);
-            for (int p = 0, i = c; p < plane; p++, i += channels)
-                result[i] = source[p];
+                result[i] = T.CreateTruncating(source[p]);
         }
         return result;
     }
