@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Microsoft.ML.BornAgain.Tests.Infrastructure;
 
 internal static class ProcessMemory
@@ -44,5 +46,39 @@ internal static class ProcessMemory
                 return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
         }
         throw new PlatformNotSupportedException("/proc/self/status has no VmHWM line.");
+    }
+
+    /// <summary>
+    /// The bytes this process holds live: the managed heap after a full collection plus what the C heap (malloc,
+    /// which LibTorch and SkiaSharp allocate from) has handed out and not taken back. Unlike the resident size, it
+    /// does not include memory that was freed but not yet returned to the system, so it measures what is kept,
+    /// whenever the collector or malloc happen to give pages back. Null where glibc's mallinfo2 is not available.
+    /// </summary>
+    public static long? LiveBytes()
+    {
+        long managed = GC.GetTotalMemory(forceFullCollection: true);
+        try
+        {
+            var info = MallInfo2();
+            return managed + (long)(info.InUseSmallAndArenaBytes + info.MappedBytes);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "mallinfo2")]
+    private static extern MallocInfo MallInfo2();
+
+    /// <summary>glibc's <c>struct mallinfo2</c>, totalled over every arena.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly struct MallocInfo
+    {
+        private readonly nuint _arena, _ordblks, _smblks, _hblks;
+        public readonly nuint MappedBytes; // hblkhd: blocks allocated with mmap
+        private readonly nuint _usmblks, _fsmblks;
+        public readonly nuint InUseSmallAndArenaBytes; // uordblks: allocated from the arenas
+        private readonly nuint _fordblks, _keepcost;
     }
 }
