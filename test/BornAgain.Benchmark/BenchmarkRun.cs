@@ -86,19 +86,20 @@ internal static class BenchmarkRun
         double StepMs(double imagesPerSecond) => machine.Number("batch") * 1000 / imagesPerSecond;
         double studentsSteady = Mean(est.Number("gen1ImagesPerSecond"), est.Number("gen2ImagesPerSecond"));
 
+        // Targets: 1.1x PyTorch's default (eager, NCHW) for every training row, 1.0x its opt-in channels_last.
         // The headline: what a user waits for, from Fit (decoding, warm-up, collections, epoch ends included), against
         // the PyTorch script's whole run measured the same way; the steady state next to it.
         report.AtLeast("Training the teacher, whole run (decode, warm-up, collections included) vs PyTorch's whole run",
-            est.Number("gen0WholeImagesPerSecond"), torch.Number("wholeImagesPerSecond"), "img/s", 1.0);
+            est.Number("gen0WholeImagesPerSecond"), torch.Number("wholeImagesPerSecond"), "img/s", 1.1);
         report.AtLeast("Training the teacher, steady state (batch / median step) vs PyTorch", est.Number("gen0ImagesPerSecond"),
-            torch.Number("imagesPerSecond"), "img/s", 1.0);
+            torch.Number("imagesPerSecond"), "img/s", 1.1);
         report.AtLeast("Student generations, whole generation vs PyTorch distillation's whole loop (neither decodes)", studentsWhole,
-            distill.Number("loopImagesPerSecond"), "img/s", 1.0);
-        report.AtLeast("Student generations, steady state vs PyTorch distillation", studentsSteady, distill.Number("imagesPerSecond"), "img/s", 1.0);
+            distill.Number("loopImagesPerSecond"), "img/s", 1.1);
+        report.AtLeast("Student generations, steady state vs PyTorch distillation", studentsSteady, distill.Number("imagesPerSecond"), "img/s", 1.1);
         report.AtLeast("Training the teacher, whole run vs PyTorch with channels_last (opt-in there), whole run",
-            est.Number("gen0WholeImagesPerSecond"), channelsLast.Number("wholeImagesPerSecond"), "img/s", null);
+            est.Number("gen0WholeImagesPerSecond"), channelsLast.Number("wholeImagesPerSecond"), "img/s", 1.0);
         report.AtLeast("Training the teacher, steady state vs PyTorch with channels_last (opt-in there)", est.Number("gen0ImagesPerSecond"),
-            channelsLast.Number("imagesPerSecond"), "img/s", null);
+            channelsLast.Number("imagesPerSecond"), "img/s", 1.0);
         report.AtLeast("Raw TorchSharp loop vs PyTorch (no augmentation), steady state", Phase("rawTrain").Number("imagesPerSecond"),
             Phase("pytorchTrainNoAugment").Number("imagesPerSecond"), "img/s", 1.0);
         // Overhead: the estimator's step against the raw loop's (same work: no augmentation); 0.95x is 5% slower.
