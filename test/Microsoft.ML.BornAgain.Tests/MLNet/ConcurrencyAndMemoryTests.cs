@@ -125,8 +125,10 @@ public sealed class ConcurrencyAndMemoryTests
         long afterWarmUp = resident[4];
         long peak = resident.Skip(4).Max();
         Assert.IsLessThan(afterWarmUp * 1.05, peak, $"RSS grew from {afterWarmUp >> 20} MiB to {peak >> 20} MiB");
-        CollectionAssert.AreEqual(Enumerable.Repeat(liveTensors[4], 16).ToList(), liveTensors.Skip(4).ToList(),
-            $"live tensors per epoch: {string.Join(", ", liveTensors)}");
+        // The count may still fall when a tensor an earlier test left behind is finalized late (a fresh-clone run saw
+        // 17294 fall to 17291 at epoch 15); a leak of even one tensor per epoch would raise it by 15 over these epochs.
+        Assert.IsTrue(liveTensors.Skip(4).All(count => count <= liveTensors[4]),
+            $"live tensors per epoch rose after warm-up: {string.Join(", ", liveTensors)}");
     }
 
     [TestMethod]
