@@ -1,5 +1,4 @@
 using Microsoft.ML.BornAgain.Data;
-using Microsoft.ML.BornAgain.Tests.Infrastructure;
 
 namespace Microsoft.ML.BornAgain.Tests.Data;
 

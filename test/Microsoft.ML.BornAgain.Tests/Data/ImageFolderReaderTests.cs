@@ -1,5 +1,4 @@
 using Microsoft.ML.BornAgain.Data;
-using Microsoft.ML.BornAgain.Tests.Infrastructure;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.BornAgain.Tests.Data;
