@@ -1,4 +1,5 @@
 using Microsoft.ML.BornAgain.Data;
+using Microsoft.ML.BornAgain.Tests.Infrastructure;
 
 namespace Microsoft.ML.BornAgain.Tests.Data;
 

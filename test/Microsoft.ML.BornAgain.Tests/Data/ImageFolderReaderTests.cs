@@ -1,4 +1,5 @@
 using Microsoft.ML.BornAgain.Data;
+using Microsoft.ML.BornAgain.Tests.Infrastructure;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.BornAgain.Tests.Data;

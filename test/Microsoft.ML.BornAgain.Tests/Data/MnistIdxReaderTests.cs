@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Microsoft.ML.BornAgain.Data;
+using Microsoft.ML.BornAgain.Tests.Infrastructure;
 
 namespace Microsoft.ML.BornAgain.Tests.Data;
 

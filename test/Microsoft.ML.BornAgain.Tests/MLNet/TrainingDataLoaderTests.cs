@@ -22,51 +22,44 @@ public sealed class TrainingDataLoaderTests
         const int Width = 1500, Height = 1000; // 1.5 megapixels of random colour noise: 18 MB each as floats
         const long FloatPicture = sizeof(float) * 3L * Width * Height;
         var ml = new MLContext(seed: 1);
-        var folder = Directory.CreateTempSubdirectory("bornagain-large-pictures-");
-        try
+        using var folder = new TempFolder("bornagain-large-pictures-");
+        var rows = Enumerable.Range(0, 36).Select(i =>
         {
-            var rows = Enumerable.Range(0, 36).Select(i =>
-            {
-                string path = Path.Combine(folder.FullName, $"{i}.png");
-                File.WriteAllBytes(path, ImageBomb.NoisePng(Width, Height, seed: i));
-                return new ImagePathRow { ImagePath = path, Label = i % 2 == 0 ? "a" : "b" };
-            }).ToList();
-            Read(ml, rows[..2]).Data.Dispose(); // warm-up: decoders and kernels load once
+            string path = folder.File($"{i}.png");
+            File.WriteAllBytes(path, ImageBomb.NoisePng(Width, Height, seed: i));
+            return new ImagePathRow { ImagePath = path, Label = i % 2 == 0 ? "a" : "b" };
+        }).ToList();
+        Read(ml, rows[..2]).Data.Dispose(); // warm-up: decoders and kernels load once
 
-            // What the loader keeps: the live managed and C-heap bytes, sampled as the loader asks for each row.
-            // Garbage, and freed pages not yet given back to the system, do not enter this measure, so it does not
-            // depend on when the collector or malloc return memory.
-            if (ProcessMemory.LiveBytes() is null)
-                Assert.Inconclusive("The live C-heap bytes cannot be read here (glibc's mallinfo2).");
-            var live = new List<long>();
-            using (var data = Read(ml, rows, onRow: _ => live.Add(ProcessMemory.LiveBytes()!.Value)).Data)
-            {
-                live.Add(ProcessMemory.LiveBytes()!.Value);
-                Assert.AreEqual(ScalarType.Byte, data.ChannelsLastPixels.dtype);
-                CollectionAssert.AreEqual(new long[] { 36, 32, 32, 3 }, data.ChannelsLastPixels.shape);
-                long growth = live.Skip(12).Max() - live[12];
-                TestContext.WriteLine($"live memory after 12 pictures, then at most {growth / 1e6:+0.0;-0.0} MB more over the next 24");
-                // Holding the 24 later pictures at their own size would keep 432 MB as floats, 108 MB as bytes; at
-                // the input size they take 74 KB.
-                Assert.IsLessThan(24 * FloatPicture / 16, growth, "the loader keeps pictures beyond the input size");
-            }
-
-            // And the peak, garbage included, stays below what holding every picture as floats would take.
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            long before = ProcessMemory.ResidentBytes();
-            if (!ProcessMemory.TryResetPeak())
-                Assert.Inconclusive("The peak resident memory cannot be reset here (/proc/self/clear_refs).");
-            using (Read(ml, rows).Data)
-            {
-                long peakGrowth = ProcessMemory.PeakResidentBytes() - before;
-                TestContext.WriteLine($"peak resident memory while reading 36 pictures: +{peakGrowth / 1e6:F0} MB");
-                Assert.IsLessThan(36 * FloatPicture, peakGrowth, "reading 36 pictures peaked above holding them all as floats");
-            }
+        // What the loader keeps: the live managed and C-heap bytes, sampled as the loader asks for each row.
+        // Garbage, and freed pages not yet given back to the system, do not enter this measure, so it does not
+        // depend on when the collector or malloc return memory.
+        if (ProcessMemory.LiveBytes() is null)
+            Assert.Inconclusive("The live C-heap bytes cannot be read here (glibc's mallinfo2).");
+        var live = new List<long>();
+        using (var data = Read(ml, rows, onRow: _ => live.Add(ProcessMemory.LiveBytes()!.Value)).Data)
+        {
+            live.Add(ProcessMemory.LiveBytes()!.Value);
+            Assert.AreEqual(ScalarType.Byte, data.ChannelsLastPixels.dtype);
+            CollectionAssert.AreEqual(new long[] { 36, 32, 32, 3 }, data.ChannelsLastPixels.shape);
+            long growth = live.Skip(12).Max() - live[12];
+            TestContext.WriteLine($"live memory after 12 pictures, then at most {growth / 1e6:+0.0;-0.0} MB more over the next 24");
+            // Holding the 24 later pictures at their own size would keep 432 MB as floats, 108 MB as bytes; at
+            // the input size they take 74 KB.
+            Assert.IsLessThan(24 * FloatPicture / 16, growth, "the loader keeps pictures beyond the input size");
         }
-        finally
+
+        // And the peak, garbage included, stays below what holding every picture as floats would take.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long before = ProcessMemory.ResidentBytes();
+        if (!ProcessMemory.TryResetPeak())
+            Assert.Inconclusive("The peak resident memory cannot be reset here (/proc/self/clear_refs).");
+        using (Read(ml, rows).Data)
         {
-            folder.Delete(recursive: true);
+            long peakGrowth = ProcessMemory.PeakResidentBytes() - before;
+            TestContext.WriteLine($"peak resident memory while reading 36 pictures: +{peakGrowth / 1e6:F0} MB");
+            Assert.IsLessThan(36 * FloatPicture, peakGrowth, "reading 36 pictures peaked above holding them all as floats");
         }
     }
 

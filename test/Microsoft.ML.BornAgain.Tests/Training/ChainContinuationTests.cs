@@ -41,27 +41,21 @@ public sealed class ChainContinuationTests
         var (ml, data) = Data();
         using var atOnce = Fit(ml, data, Options(generations: 2));
         using var firstTwo = Fit(ml, data, Options(generations: 1));
-        string folder = Directory.CreateTempSubdirectory("continue-").FullName;
-        try
-        {
-            string path = Path.Combine(folder, "model.zip");
-            ml.Model.Save(firstTwo, data.Schema, path);
+        using var temp = new TempFolder("continue-");
+        string folder = temp.Path;
+        string path = Path.Combine(folder, "model.zip");
+        ml.Model.Save(firstTwo, data.Schema, path);
 
-            var continuing = Options(generations: 1);
-            continuing.ContinueFromModelPath = path;
-            using var continued = Fit(ml, data, continuing);
-            AssertSameNetworks(atOnce, continued, "continued from model.zip");
+        var continuing = Options(generations: 1);
+        continuing.ContinueFromModelPath = path;
+        using var continued = Fit(ml, data, continuing);
+        AssertSameNetworks(atOnce, continued, "continued from model.zip");
 
-            string continuedPath = Path.Combine(folder, "continued.zip");
-            ml.Model.Save(continued, data.Schema, continuedPath);
-            using var loaded = (BornAgainTransformer)ml.Model.Load(continuedPath, out _);
-            Assert.HasCount(3, loaded.Generations, "the saved model holds the whole chain");
-            AssertSameNetworks(atOnce, loaded, "saved and loaded");
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        string continuedPath = Path.Combine(folder, "continued.zip");
+        ml.Model.Save(continued, data.Schema, continuedPath);
+        using var loaded = (BornAgainTransformer)ml.Model.Load(continuedPath, out _);
+        Assert.HasCount(3, loaded.Generations, "the saved model holds the whole chain");
+        AssertSameNetworks(atOnce, loaded, "saved and loaded");
     }
 
     [TestMethod]

@@ -40,86 +40,68 @@ public sealed class DataParallelTests
     [TestMethod]
     public void TwoRanksEndWithOneModelAndRankZeroSavesIt()
     {
-        string folder = Directory.CreateTempSubdirectory("bornagain-ddp-").FullName;
-        try
-        {
-            var result = MpiExec.Run(2, new[] { "mpi-train", folder, "2" }.Concat(Images()), Timeout);
+        using var temp = new TempFolder("bornagain-ddp-");
+        string folder = temp.Path;
+        var result = MpiExec.Run(2, new[] { "mpi-train", folder, "2" }.Concat(Images()), Timeout);
 
-            Assert.AreEqual(0, result.ExitCode, result.Error + string.Join("\n", result.Lines.TakeLast(10)));
-            var hashes = result.Lines.Where(l => l.StartsWith("model ", StringComparison.Ordinal)).Select(l => l.Split(' ')).ToList();
-            CollectionAssert.AreEquivalent(new[] { "0", "1" }, hashes.Select(h => h[1]).ToArray());
-            Assert.AreEqual(hashes[0][2], hashes[1][2], "both ranks must end with the same weights and statistics");
-            // 24 images in global batches of 8: 3 steps per epoch on each rank, 2 generations x 2 epochs.
-            Assert.HasCount(2 * 2 * 2 * 3, result.Lines.Where(l => l.StartsWith("batch ", StringComparison.Ordinal)));
-            CollectionAssert.AreEquivalent(new[] { "checkpoint", "model.zip" },
-                Directory.GetFileSystemEntries(folder).Select(Path.GetFileName).ToArray(), "one model, saved by rank 0");
+        Assert.AreEqual(0, result.ExitCode, result.Error + string.Join("\n", result.Lines.TakeLast(10)));
+        var hashes = result.Lines.Where(l => l.StartsWith("model ", StringComparison.Ordinal)).Select(l => l.Split(' ')).ToList();
+        CollectionAssert.AreEquivalent(new[] { "0", "1" }, hashes.Select(h => h[1]).ToArray());
+        Assert.AreEqual(hashes[0][2], hashes[1][2], "both ranks must end with the same weights and statistics");
+        // 24 images in global batches of 8: 3 steps per epoch on each rank, 2 generations x 2 epochs.
+        Assert.HasCount(2 * 2 * 2 * 3, result.Lines.Where(l => l.StartsWith("batch ", StringComparison.Ordinal)));
+        CollectionAssert.AreEquivalent(new[] { "checkpoint", "model.zip" },
+            Directory.GetFileSystemEntries(folder).Select(Path.GetFileName).ToArray(), "one model, saved by rank 0");
 
-            using var model = new MLContext().Model.Load(Path.Combine(folder, "model.zip"), out _) as IDisposable;
-            Assert.IsNotNull(model);
+        using var model = new MLContext().Model.Load(Path.Combine(folder, "model.zip"), out _) as IDisposable;
+        Assert.IsNotNull(model);
 
-            // Trained again with the same checkpoint folder: both ranks resume the finished run and return the same model.
-            var again = MpiExec.Run(2, new[] { "mpi-train", folder, "2" }.Concat(Images()), Timeout);
-            Assert.AreEqual(0, again.ExitCode, again.Error);
-            Assert.IsEmpty(again.Lines.Where(l => l.StartsWith("batch ", StringComparison.Ordinal)), "a finished run is not trained again");
-            Assert.IsTrue(again.Lines.Where(l => l.StartsWith("model ", StringComparison.Ordinal)).All(l => l.EndsWith(hashes[0][2], StringComparison.Ordinal)));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        // Trained again with the same checkpoint folder: both ranks resume the finished run and return the same model.
+        var again = MpiExec.Run(2, new[] { "mpi-train", folder, "2" }.Concat(Images()), Timeout);
+        Assert.AreEqual(0, again.ExitCode, again.Error);
+        Assert.IsEmpty(again.Lines.Where(l => l.StartsWith("batch ", StringComparison.Ordinal)), "a finished run is not trained again");
+        Assert.IsTrue(again.Lines.Where(l => l.StartsWith("model ", StringComparison.Ordinal)).All(l => l.EndsWith(hashes[0][2], StringComparison.Ordinal)));
     }
 
     [TestMethod]
     public void AKilledRankEndsTheRunWithAnErrorInsteadOfAHang()
     {
-        string folder = Directory.CreateTempSubdirectory("bornagain-ddp-").FullName;
-        try
+        using var temp = new TempFolder("bornagain-ddp-");
+        string folder = temp.Path;
+        int? victim = null;
+        bool killed = false;
+        var result = MpiExec.Run(2, new[] { "mpi-train", folder, "500" }.Concat(Images()), Timeout, line =>
         {
-            int? victim = null;
-            bool killed = false;
-            var result = MpiExec.Run(2, new[] { "mpi-train", folder, "500" }.Concat(Images()), Timeout, line =>
+            if (line.StartsWith("rank 1 pid ", StringComparison.Ordinal))
+                victim = int.Parse(line["rank 1 pid ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            if (!killed && victim is { } pid && line == "batch 0 2 1")
             {
-                if (line.StartsWith("rank 1 pid ", StringComparison.Ordinal))
-                    victim = int.Parse(line["rank 1 pid ".Length..], System.Globalization.CultureInfo.InvariantCulture);
-                if (!killed && victim is { } pid && line == "batch 0 2 1")
-                {
-                    killed = true;
-                    System.Diagnostics.Process.GetProcessById(pid).Kill();
-                }
-            });
+                killed = true;
+                System.Diagnostics.Process.GetProcessById(pid).Kill();
+            }
+        });
 
-            Assert.IsTrue(killed, "rank 1 was killed during its second epoch");
-            Assert.AreNotEqual(0, result.ExitCode, "mpiexec reports the failed run");
-            StringAssert.Contains(result.Lines.Concat(new[] { result.Error }).Aggregate((a, b) => a + "\n" + b), "BAD TERMINATION");
-            Assert.IsFalse(File.Exists(Path.Combine(folder, "model.zip")), "no model from a failed run");
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        Assert.IsTrue(killed, "rank 1 was killed during its second epoch");
+        Assert.AreNotEqual(0, result.ExitCode, "mpiexec reports the failed run");
+        StringAssert.Contains(result.Lines.Concat(new[] { result.Error }).Aggregate((a, b) => a + "\n" + b), "BAD TERMINATION");
+        Assert.IsFalse(File.Exists(Path.Combine(folder, "model.zip")), "no model from a failed run");
     }
 
     [TestMethod]
     public void RanksWithDifferentOptionsStopWithAClearError()
     {
-        string folder = Directory.CreateTempSubdirectory("bornagain-ddp-").FullName;
-        try
-        {
-            string child = TestImages.ChildProcessProgram;
-            var images = Images().ToList();
-            // MPMD: rank 0 trains 2 epochs per generation, rank 1 trains 3.
-            var arguments = new[] { "-n", "1", "dotnet", child, "mpi-train", folder, "2" }.Concat(images)
-                .Concat(new[] { ":", "-n", "1", "dotnet", child, "mpi-train", folder, "3" }).Concat(images);
-            var result = MpiExec.RunCommand(arguments, Timeout);
+        using var temp = new TempFolder("bornagain-ddp-");
+        string folder = temp.Path;
+        string child = TestImages.ChildProcessProgram;
+        var images = Images().ToList();
+        // MPMD: rank 0 trains 2 epochs per generation, rank 1 trains 3.
+        var arguments = new[] { "-n", "1", "dotnet", child, "mpi-train", folder, "2" }.Concat(images)
+            .Concat(new[] { ":", "-n", "1", "dotnet", child, "mpi-train", folder, "3" }).Concat(images);
+        var result = MpiExec.RunCommand(arguments, Timeout);
 
-            Assert.AreNotEqual(0, result.ExitCode);
-            StringAssert.Contains(result.Error, "data-parallel ranks disagree on the training settings (options and seed (hash)");
-            Assert.IsFalse(File.Exists(Path.Combine(folder, "model.zip")));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        Assert.AreNotEqual(0, result.ExitCode);
+        StringAssert.Contains(result.Error, "data-parallel ranks disagree on the training settings (options and seed (hash)");
+        Assert.IsFalse(File.Exists(Path.Combine(folder, "model.zip")));
     }
 
     [TestMethod]
