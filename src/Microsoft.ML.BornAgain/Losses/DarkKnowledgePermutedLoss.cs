@@ -1,3 +1,5 @@
+using Microsoft.ML.BornAgain.Networks;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.BornAgain.Losses;
@@ -44,17 +46,18 @@ internal sealed class DarkKnowledgePermutedLoss : StudentLoss
         var (batchSize, classCount) = (teacherProbabilities.shape[0], teacherProbabilities.shape[1]);
         var device = teacherProbabilities.device;
         var argmax = teacherProbabilities.argmax(1, keepdim: true);                          // [batch, 1]
+        using Scalar minusOne = -1f, classes = classCount; // held until LibTorch is done with them (see KeptScalars)
 
         // Sorting uniform random keys gives a uniform random permutation (ties have probability ~0). The argmax gets key
         // −1, below every key in [0, 1), so it sorts first and the rest is a random order of the non-argmax positions.
         var randomKeys = rand([batchSize, classCount], ScalarType.Float32, generator.device, generator: generator)
             .to(device)
-            .scatter(1, argmax, full(batchSize, 1, -1f, ScalarType.Float32, device));        // [batch, classes]
+            .scatter(1, argmax, full(batchSize, 1, minusOne, ScalarType.Float32, device));        // [batch, classes]
         var randomOrder = randomKeys.argsort(1);                                             // [batch, classes]
 
         // The same trick with keys 0..n−1 lists the argmax first and then the other positions in increasing order.
-        var positionKeys = arange(classCount, ScalarType.Float32, device).expand(batchSize, classCount)
-            .scatter(1, argmax, full(batchSize, 1, -1f, ScalarType.Float32, device));        // [batch, classes]
+        var positionKeys = arange(KeptScalars.Zero, classes, KeptScalars.One, ScalarType.Float32, device).expand(batchSize, classCount)
+            .scatter(1, argmax, full(batchSize, 1, minusOne, ScalarType.Float32, device));        // [batch, classes]
         var naturalOrder = positionKeys.argsort(1);                                          // [batch, classes]
 
         // Position naturalOrder[k] takes its value from randomOrder[k]: column 0 maps the argmax onto itself, the other

@@ -13,11 +13,15 @@ namespace Microsoft.ML.BornAgain.Networks;
 /// "Expected false to be true" from <c>Scalar::toFloat</c>, or reads whatever took the freed memory. It was seen in
 /// the test suite, on a residual addition while a study evaluated, and on the augmentation's index addition (an
 /// integer 1 whose freed memory held a float by then: "alpha must not be a floating point number"). A scalar kept in
-/// a static field is never collected; elsewhere the library holds its scalars with <c>using</c> for the call, and
-/// steps SGD itself (<see cref="Training.MomentumSgd"/>).
+/// a static field is never collected; elsewhere the library holds its scalars with <c>using</c> for the call, steps
+/// SGD itself (<see cref="Training.MomentumSgd"/>) and normalizes batches itself (<see cref="BatchNormalization"/>);
+/// a test reads the library's IL, and TorchSharp's, for any scalar left unheld.
 /// </remarks>
 internal static class KeptScalars
 {
     /// <summary>1, the <c>alpha</c> of an addition or subtraction of two tensors.</summary>
     public static readonly Scalar One = 1;
+
+    /// <summary>0, the start of a range.</summary>
+    public static readonly Scalar Zero = 0;
 }

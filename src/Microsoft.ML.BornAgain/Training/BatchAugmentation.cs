@@ -93,7 +93,7 @@ internal sealed class BatchAugmentation
     private static Tensor Range(long size, Device device)
     {
         using Scalar end = size;
-        return arange(end, ScalarType.Int64, device);
+        return arange(KeptScalars.Zero, end, KeptScalars.One, ScalarType.Int64, device); // arange(end) would make its own 0 and 1
     }
 
     /// <summary>For each of the size + 2p padded coordinates, the stored coordinate it shows: reflected at the edges

@@ -32,9 +32,9 @@ internal sealed class DenseLayer : nn.Module<Tensor, Tensor>
     public DenseLayer(int inputChannels, int growthRate, double dropoutRate)
         : base(nameof(DenseLayer))
     {
-        norm1 = BatchNorm2d(inputChannels);
+        norm1 = new BatchNormalization(inputChannels);
         conv1 = Conv2d(inputChannels, BottleneckFactor * growthRate, kernel_size: 1, bias: false);
-        norm2 = BatchNorm2d(BottleneckFactor * growthRate);
+        norm2 = new BatchNormalization(BottleneckFactor * growthRate);
         conv2 = Conv2d(BottleneckFactor * growthRate, growthRate, kernel_size: 3, padding: 1, bias: false);
 
         _dropoutRate = dropoutRate;

@@ -55,7 +55,7 @@ internal sealed class DenseNetBC : nn.Module<Tensor, Tensor>
             }
         }
 
-        features.append("norm5", BatchNorm2d(channels));
+        features.append("norm5", new BatchNormalization(channels));
         avgpool = AdaptiveAvgPool2d(1);
         flatten = Flatten();
         classifier = Linear(channels, classCount);

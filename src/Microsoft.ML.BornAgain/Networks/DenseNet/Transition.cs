@@ -27,7 +27,7 @@ internal sealed class Transition : nn.Module<Tensor, Tensor>
     public Transition(int inputChannels, int outputChannels, double dropoutRate)
         : base(nameof(Transition))
     {
-        norm = BatchNorm2d(inputChannels);
+        norm = new BatchNormalization(inputChannels);
         conv = Conv2d(inputChannels, outputChannels, kernel_size: 1, bias: false);
         pool = AvgPool2d(kernel_size: 2, stride: 2);
 

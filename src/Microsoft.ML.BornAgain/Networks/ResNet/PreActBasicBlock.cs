@@ -33,9 +33,9 @@ internal sealed class PreActBasicBlock : nn.Module<Tensor, Tensor>
     public PreActBasicBlock(int inputChannels, int outputChannels, int stride, double dropoutRate)
         : base(nameof(PreActBasicBlock))
     {
-        bn1 = BatchNorm2d(inputChannels);
+        bn1 = new BatchNormalization(inputChannels);
         conv1 = Conv2d(inputChannels, outputChannels, kernel_size: 3, stride: stride, padding: 1, bias: false);
-        bn2 = BatchNorm2d(outputChannels);
+        bn2 = new BatchNormalization(outputChannels);
         conv2 = Conv2d(outputChannels, outputChannels, kernel_size: 3, stride: 1, padding: 1, bias: false);
         if (inputChannels != outputChannels || stride != 1)
         {

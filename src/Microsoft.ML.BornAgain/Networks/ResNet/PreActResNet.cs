@@ -46,7 +46,7 @@ internal sealed class PreActResNet : nn.Module<Tensor, Tensor>
         channels = AppendStage(layer1, channels, stageChannels[0], blocksPerStage, stride: 1);
         channels = AppendStage(layer2, channels, stageChannels[1], blocksPerStage, stride: 2);
         channels = AppendStage(layer3, channels, stageChannels[2], blocksPerStage, stride: 2);
-        bn1 = BatchNorm2d(channels);
+        bn1 = new BatchNormalization(channels);
         avgpool = AdaptiveAvgPool2d(1);
         flatten = Flatten();
         fc = Linear(channels, classCount);

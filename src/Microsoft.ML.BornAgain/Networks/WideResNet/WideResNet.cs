@@ -46,7 +46,7 @@ internal sealed class WideResNet : nn.Module<Tensor, Tensor>
         block1 = CreateGroup(StemChannels, 16 * widenFactor, blocksPerGroup, stride: 1, dropoutRate);
         block2 = CreateGroup(16 * widenFactor, 32 * widenFactor, blocksPerGroup, stride: 2, dropoutRate);
         block3 = CreateGroup(32 * widenFactor, 64 * widenFactor, blocksPerGroup, stride: 2, dropoutRate);
-        bn1 = BatchNorm2d(64 * widenFactor);
+        bn1 = new BatchNormalization(64 * widenFactor);
         avgpool = AdaptiveAvgPool2d(1);
         flatten = Flatten();
         fc = Linear(64 * widenFactor, classCount);

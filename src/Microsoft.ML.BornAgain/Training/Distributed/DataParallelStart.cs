@@ -72,7 +72,8 @@ internal static class DataParallelStart
         {
             using var block = NewDisposeScope();
             var pixels = images.narrow(0, start, Math.Min(ImagesPerBlock, count - start)).to_type(ScalarType.Float64);
-            var values = center is null ? pixels : pixels.sub(center).square();
+            var deviations = center is null ? null : pixels.sub(center);
+            var values = deviations is null ? pixels : deviations.mul(deviations); // square() would make a temporary 2
             total.add_(values.sum(reduced), KeptScalars.One);
         }
         total.data<double>().ToArray().CopyTo(result, 0);
