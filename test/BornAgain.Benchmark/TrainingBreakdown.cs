@@ -57,6 +57,8 @@ internal static class TrainingBreakdown
         rows.Add(["First step (ms)", .. generations.Select(g => Cell(g, "firstStepMs", "0.0")), Cell(pytorch, "firstStepMs", "0.0")]);
         rows.Add(["Inside the steps: augmentation calls (seconds)", .. generations.Select(g => Cell(g, "augmentSeconds", "0.000")), ""]);
         rows.Add(["Inside the steps: median augmentation call (ms)", .. generations.Select(g => Cell(g, "medianAugmentMs", "0.00")), ""]);
+        rows.Add(["Inside the steps: the teacher's forward passes (seconds)", .. generations.Select(g => Cell(g, "teacherForwardSeconds", "0.000")), ""]);
+        rows.Add(["Inside the steps: median teacher forward pass (ms)", .. generations.Select(g => Cell(g, "medianTeacherForwardMs", "0.00")), ""]);
         rows.Add(["Inside the steps: forced gen-0 collections (seconds)", .. generations.Select(g => Cell(g, "collectSeconds", "0.000")), ""]);
         rows.Add(["Steps right after a forced collection, above the median (seconds)",
             .. generations.Select(g => Cell(g, "stepsAfterCollectionAboveMedianSeconds", "0.000")), ""]);

@@ -249,6 +249,7 @@ internal sealed class GenerationTrainer
     {
         if (cachedTeacherLogits is not null)
             return cachedTeacherLogits.index_select(0, indices.to(_device));
+        using (TrainingActivities.Start(TrainingActivities.TeacherForward))
         using (no_grad())
             return teacher.call(input);
     }

@@ -30,6 +30,9 @@ internal static class TrainingActivities
     /// <summary>The teacher's logits for the whole training set (cached when augmentation is off).</summary>
     public const string TeacherLogits = "TeacherLogits";
 
+    /// <summary>The teacher's forward pass inside one student step (with augmentation, where nothing is cached).</summary>
+    public const string TeacherForward = "TeacherForward";
+
     /// <summary>The augmentation call of one training step (random crop and flip of the batch).</summary>
     public const string Augment = "Augment";
 

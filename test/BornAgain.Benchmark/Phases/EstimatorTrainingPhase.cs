@@ -197,6 +197,7 @@ internal static class EstimatorTrainingPhase
 
         var augment = spans.Where(s => s.Name == TrainingActivities.Augment).Select(s => s.Seconds).ToList();
         var collect = spans.Where(s => s.Name == TrainingActivities.Collect).Select(s => s.Seconds).ToList();
+        var teacherForward = spans.Where(s => s.Name == TrainingActivities.TeacherForward).Select(s => s.Seconds).ToList();
         return new JsonObject
         {
             ["wallSeconds"] = wall,
@@ -207,9 +208,12 @@ internal static class EstimatorTrainingPhase
             ["firstStepMs"] = steps.Count > 0 ? steps[0] * 1000 : double.NaN,
             ["stepMs"] = new JsonArray(steps.Select(s => (JsonNode)Math.Round(s * 1000, 1)).ToArray()),
             ["parts"] = parts,
-            // Inside the steps (already counted in them): the augmentation call and the forced gen-0 collections.
+            // Inside the steps (already counted in them): the augmentation call, a student's teacher forward pass and the forced gen-0 collections.
             ["augmentSeconds"] = augment.Sum(),
             ["medianAugmentMs"] = augment.Count > 0 ? Statistics.Median(augment) * 1000 : double.NaN,
+            ["teacherForwardSeconds"] = teacherForward.Sum(),
+            // Absent for the teacher and for cached teacher outputs: JSON has no NaN.
+            ["medianTeacherForwardMs"] = teacherForward.Count > 0 ? Statistics.Median(teacherForward) * 1000 : null,
             ["collectSeconds"] = collect.Sum(),
             ["collections"] = collect.Count,
             // Parts of the steps above the median (they overlap where a step follows both).
