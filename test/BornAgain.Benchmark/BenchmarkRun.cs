@@ -37,6 +37,7 @@ internal static class BenchmarkRun
         Step(phases, "pytorchTrainNoAugment", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs]));
         Step(phases, "pytorchTrainChannelsLast", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment", "--channels-last"]));
         Step(phases, "pytorchDistill", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment", "--distill"]));
+        Step(phases, "studentStep", () => PhaseRunner.RunPhase(settings, "student-step"));
         Step(phases, "scoring", () => PhaseRunner.RunPhase(settings, "scoring", "--model", modelPath));
         Step(phases, "service", () => PhaseRunner.RunPhase(settings, "service", "--model", modelPath));
         Step(phases, "onnx", () => PhaseRunner.RunPhase(settings, "onnx", "--model", onnxPath));
@@ -109,6 +110,15 @@ internal static class BenchmarkRun
             StepMs(est.Number("gen0ImagesPerSecond")), "ms", 1.35);
         report.AtMost("Student step vs teacher step, median (no augmentation: cached teacher outputs)", StepMs(noAug.Number("gen1ImagesPerSecond")),
             StepMs(noAug.Number("gen0ImagesPerSecond")), "ms", 1.05);
+        // Where a student's extra step time goes, measured in one process with the parts alternating (runs before it
+        // have no such phase).
+        if (p["studentStep"] is JsonObject split)
+        {
+            report.AtMost("Student step: time the teacher adds (step with it - step without) vs its forward pass alone, medians",
+                split.Number("studentStepNoGradTeacherMs") - split.Number("studentStepWithoutTeacherMs"), split.Number("teacherForwardMs"), "ms", null);
+            report.AtMost("Student step: teacher's forward pass under inference_mode vs no_grad (the library's), medians",
+                split.Number("studentStepInferenceModeTeacherMs"), split.Number("studentStepNoGradTeacherMs"), "ms", null);
+        }
         var teacher = est["gen0"]!.AsObject();
         report.AtMost("Augmentation call vs the whole training step, medians (teacher)", teacher.Number("medianAugmentMs"),
             teacher.Number("medianStepMs"), "ms", 0.05);

@@ -33,6 +33,7 @@ PhaseRunner.WriteResult(phase switch
     "scoring" => ScoringPhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
     "service" => ServicePhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
     "limits" => ComputeLimitPhase.Run(settings),
+    "student-step" => StudentStepPhase.Run(settings),
     "bf16" => BFloat16Phase.Run(settings, int.Parse(BenchmarkSettings.ValueOf(args, "--epochs") ?? "2"),
         int.Parse(BenchmarkSettings.ValueOf(args, "--train-count") ?? settings.TrainImages.ToString())),
     "onnx" => OnnxScoringPhase.Run(settings, model ?? throw new ArgumentException("--model is required")),

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.ML;
+using Microsoft.ML.BornAgain;
+using Microsoft.ML.BornAgain.Networks;
+using Microsoft.ML.BornAgain.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BornAgain.Benchmark.Phases;
+
+/// <summary>
+/// Where a student's step time goes, in one process with the parts alternating step by step (so the machine's load
+/// slows all alike): the teacher's forward pass alone, a student step from the labels (no teacher), and a student
+/// step with the teacher's forward pass, under <c>no_grad</c> (what the library runs) and under
+/// <c>inference_mode</c>. The same network (PreActResNet-20), batch and channels-last input as the estimator's.
+/// </summary>
+internal static class StudentStepPhase
+{
+    public static JsonObject Run(BenchmarkSettings settings)
+    {
+        set_num_threads(settings.Threads);
+        var ml = new MLContext(seed: 1);
+        var (images, labels) = CifarImages.LoadTensors(ml, CifarImages.Rows(settings.DataFolder, "train", settings.BatchSize));
+        var normalization = ChannelNormalization.FromImages(images);
+        using var input = normalization.ToNetworkInput(images, CPU);
+        var architecture = NetworkArchitecture.PreActResNet(20);
+
+        manual_seed(1);
+        using var teacher = architecture.CreateNetwork(3, 10);
+        teacher.eval();
+        using var student = architecture.CreateNetwork(3, 10);
+        student.train();
+        using var sgd = new MomentumSgd(student.parameters(), 0.01, 0.9, 5e-4, nesterov: true);
+
+        double TeacherAlone() => Seconds(() =>
+        {
+            using var scope = NewDisposeScope();
+            using (no_grad())
+                teacher.call(input).sum().item<float>();
+        });
+        double Step(Func<Tensor>? teacherLogits) => Seconds(() =>
+        {
+            using var scope = NewDisposeScope();
+            student.zero_grad();
+            var t = teacherLogits?.Invoke();
+            var logits = student.call(input);
+            var loss = t is null
+                ? nn.functional.cross_entropy(logits, labels)
+                : -(softmax(t, 1) * nn.functional.log_softmax(logits, 1)).sum(1).mean();
+            loss.backward();
+            sgd.Step();
+            loss.item<float>();
+        });
+        Tensor NoGrad()
+        {
+            using (no_grad())
+                return teacher.call(input);
+        }
+        Tensor Inference()
+        {
+            using (inference_mode())
+                return teacher.call(input);
+        }
+
+        var parts = new (string Name, Func<double> Run)[]
+        {
+            ("teacherForwardMs", TeacherAlone),
+            ("studentStepWithoutTeacherMs", () => Step(null)),
+            ("studentStepNoGradTeacherMs", () => Step(NoGrad)),
+            ("studentStepInferenceModeTeacherMs", () => Step(Inference)),
+        };
+        var times = parts.Select(_ => new List<double>()).ToArray();
+        for (int i = 0; i < settings.WarmupBatches + settings.RawSteps; i++)
+        {
+            for (int p = 0; p < parts.Length; p++)
+            {
+                double seconds = parts[p].Run();
+                if (i >= settings.WarmupBatches)
+                    times[p].Add(seconds);
+            }
+        }
+
+        var result = new JsonObject { ["batch"] = settings.BatchSize, ["steps"] = times[0].Count };
+        for (int p = 0; p < parts.Length; p++)
+            result[parts[p].Name] = Statistics.Median(times[p]) * 1000;
+        return result;
+    }
+
+    private static double Seconds(Action action)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        action();
+        return Stopwatch.GetElapsedTime(t0).TotalSeconds;
+    }
+}
