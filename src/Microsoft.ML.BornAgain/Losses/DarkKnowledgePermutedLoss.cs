@@ -52,12 +52,13 @@ internal sealed class DarkKnowledgePermutedLoss : StudentLoss
         // −1, below every key in [0, 1), so it sorts first and the rest is a random order of the non-argmax positions.
         var randomKeys = rand([batchSize, classCount], ScalarType.Float32, generator.device, generator: generator)
             .to(device)
-            .scatter(1, argmax, full(batchSize, 1, minusOne, ScalarType.Float32, device));        // [batch, classes]
+            .scatter(1, argmax, full(batchSize, 1, minusOne, ScalarType.Float32, device));  // [batch, classes]
         var randomOrder = randomKeys.argsort(1);                                             // [batch, classes]
 
         // The same trick with keys 0..n−1 lists the argmax first and then the other positions in increasing order.
-        var positionKeys = arange(KeptScalars.Zero, classes, KeptScalars.One, ScalarType.Float32, device).expand(batchSize, classCount)
-            .scatter(1, argmax, full(batchSize, 1, minusOne, ScalarType.Float32, device));        // [batch, classes]
+        var positions = arange(KeptScalars.Zero, classes, KeptScalars.One, ScalarType.Float32, device); // [classes]
+        var positionKeys = positions.expand(batchSize, classCount)
+            .scatter(1, argmax, full(batchSize, 1, minusOne, ScalarType.Float32, device));  // [batch, classes]
         var naturalOrder = positionKeys.argsort(1);                                          // [batch, classes]
 
         // Position naturalOrder[k] takes its value from randomOrder[k]: column 0 maps the argmax onto itself, the other
