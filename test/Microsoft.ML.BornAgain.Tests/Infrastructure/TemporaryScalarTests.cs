@@ -11,12 +11,13 @@ namespace Microsoft.ML.BornAgain.Tests.Infrastructure;
 /// TorchSharp layers its networks are built from.
 /// </summary>
 /// <remarks>
-/// Such a scalar fails rarely and far from its cause, so the check is made on the code, where it cannot miss. Two
-/// million calls of TorchSharp's <c>nn.init.constant_(weight, 1)</c>, in four processes sharing two cores with a
+/// Such a scalar fails rarely and far from its cause, so the check is made on the code, where it cannot miss.
+/// 800,000 calls of TorchSharp's <c>nn.init.constant_(weight, 1)</c>, in four processes sharing two cores, each with a
 /// thread collecting garbage, failed twice with "Expected false to be true" from <c>c10::Scalar</c>. The library
-/// initialised batch norm that way until a loaded CI machine ran the suite and a DenseNet-BC came out with no
-/// gradient at its stem, three runs in a row (every path from the stem crosses a transition's batch norm); nothing
-/// else in that test hands LibTorch a scalar.
+/// initialised batch-norm scales that way when the CI script, run on a loaded machine, failed three times in a row on
+/// a DenseNet-BC with no gradient at its stem: what a wrong scale in a transition's batch norm gives, as every path
+/// from the stem crosses one. The only other scalar of that test, batch norm's batch count, does not reach the
+/// gradient; so a lost scale is the likely cause, though it was not caught in the act.
 /// </remarks>
 [TestClass]
 public sealed class TemporaryScalarTests
