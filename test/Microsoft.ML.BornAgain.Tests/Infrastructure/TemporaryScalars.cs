@@ -36,9 +36,10 @@ internal sealed class TemporaryScalars
         {
             if (instructions[i].Member is not MethodBase callee)
                 continue;
-            if (ConvertsToScalar(callee) && !IsHeld(instructions, i))
+            bool conversion = ConvertsToScalar(callee);
+            if (conversion && !IsHeld(instructions, i))
                 yield return $"{Describe(method)} passes {Describe(callee)}'s result on without holding it";
-            if (!ConvertsToScalar(callee) && callee.DeclaringType?.Assembly == TorchSharpAssembly && MakesOne(callee))
+            else if (!conversion && callee.DeclaringType?.Assembly == TorchSharpAssembly && MakesOne(callee))
                 yield return $"{Describe(method)} calls {Describe(callee)}, which makes a temporary Scalar";
         }
     }
@@ -60,9 +61,10 @@ internal sealed class TemporaryScalars
             {
                 if (instructions[i].Member is not MethodBase callee || callee.DeclaringType?.Assembly != TorchSharpAssembly)
                     continue;
-                if (!ConvertsToScalar(callee))
+                bool conversion = ConvertsToScalar(callee);
+                if (!conversion)
                     callees.Add(Key(callee));
-                if (ConvertsToScalar(callee) && !IsHeld(instructions, i))
+                else if (!IsHeld(instructions, i))
                     makers.Add(Key(method));
             }
 
