@@ -14,10 +14,8 @@ namespace Microsoft.ML.BornAgain.Tests.Infrastructure;
 /// Such a scalar fails rarely and far from its cause, so the check is made on the code, where it cannot miss.
 /// 800,000 calls of TorchSharp's <c>nn.init.constant_(weight, 1)</c>, in four processes sharing two cores, each with a
 /// thread collecting garbage, failed twice with "Expected false to be true" from <c>c10::Scalar</c>. The library
-/// initialised batch-norm scales that way when the CI script, run on a loaded machine, failed three times in a row on
-/// a DenseNet-BC with no gradient at its stem: what a wrong scale in a transition's batch norm gives, as every path
-/// from the stem crosses one. The only other scalar of that test, batch norm's batch count, does not reach the
-/// gradient; so a lost scale is the likely cause, though it was not caught in the act.
+/// initialised batch-norm scales that way; a DenseNet-BC test that failed on a loaded machine was first put down to it,
+/// but it fails without any such scalar too (see docs/reproducibility.md).
 /// </remarks>
 [TestClass]
 public sealed class TemporaryScalarTests
