@@ -50,7 +50,8 @@ internal static class IlCalls
             short value = il[position] == 0xFE ? unchecked((short)(0xFE00 | il[position + 1])) : il[position];
             position += il[position] == 0xFE ? 2 : 1;
             var opCode = OpCodesByValue[value];
-            int operand = OperandSize(opCode.OperandType, il, position) switch
+            int size = OperandSize(opCode.OperandType, il, position);
+            int operand = size switch
             {
                 1 => il[position],
                 2 => BitConverter.ToInt16(il, position),
@@ -58,7 +59,7 @@ internal static class IlCalls
                 _ => 0,
             };
             instructions.Add(new IlInstruction(opCode, operand, Resolve(method, opCode, operand)));
-            position += OperandSize(opCode.OperandType, il, position);
+            position += size;
         }
 
         return instructions;

@@ -17,6 +17,8 @@ namespace Microsoft.ML.BornAgain.Tests.Infrastructure;
 internal sealed class TemporaryScalars
 {
     private static readonly Assembly TorchSharpAssembly = typeof(torch).Assembly;
+    private static readonly OpCode[] NumberedStores = [OpCodes.Stloc_0, OpCodes.Stloc_1, OpCodes.Stloc_2, OpCodes.Stloc_3];
+    private static readonly OpCode[] NumberedLoads = [OpCodes.Ldloc_0, OpCodes.Ldloc_1, OpCodes.Ldloc_2, OpCodes.Ldloc_3];
 
     private readonly HashSet<(Module, int)> _torchSharpMakers;
 
@@ -100,13 +102,13 @@ internal sealed class TemporaryScalars
         var next = instructions[conversion + 1];
         if (next.OpCode == OpCodes.Stfld || next.OpCode == OpCodes.Stsfld || next.OpCode == OpCodes.Ret)
             return true;
-        if (LocalIndex(next, OpCodes.Stloc, OpCodes.Stloc_S, [OpCodes.Stloc_0, OpCodes.Stloc_1, OpCodes.Stloc_2, OpCodes.Stloc_3]) is not { } local)
+        if (LocalIndex(next, OpCodes.Stloc, OpCodes.Stloc_S, NumberedStores) is not { } local)
             return false;
 
         // using: the finally block loads the local and disposes it.
         for (int i = conversion + 2; i + 1 < instructions.Count; i++)
         {
-            if (LocalIndex(instructions[i], OpCodes.Ldloc, OpCodes.Ldloc_S, [OpCodes.Ldloc_0, OpCodes.Ldloc_1, OpCodes.Ldloc_2, OpCodes.Ldloc_3]) == local &&
+            if (LocalIndex(instructions[i], OpCodes.Ldloc, OpCodes.Ldloc_S, NumberedLoads) == local &&
                 instructions[i + 1].Member is MethodBase { Name: "Dispose" })
             {
                 return true;
