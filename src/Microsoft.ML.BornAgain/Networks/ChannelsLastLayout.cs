@@ -17,10 +17,9 @@ namespace Microsoft.ML.BornAgain.Networks;
 /// to NHWC, make it contiguous, permute back) copies nothing and leaves the NCHW strides; LibTorch then reads the
 /// batch as NCHW and runs the whole network in oneDNN's blocked layouts, where channel counts that are not a multiple
 /// of the vector width (DenseNet-BC's growth of 8 or 12 channels, its compressed transitions) are padded to a whole
-/// block. A grayscale DenseNet-BC took that path, and only that network and channel count did
-/// (docs/reproducibility.md): on a CPU whose padded lanes were left holding whatever the memory held before, its
-/// training went NaN at a different step on each run. With explicit strides every network takes the NHWC path, whatever
-/// its input's channel count.
+/// block. A grayscale DenseNet-BC took that path, and only that network and channel count did: there LibTorch's
+/// convolutions compute wrong input gradients, NaN among them, differently on each run (docs/reproducibility.md). With
+/// explicit strides every network takes the NHWC path, whatever its input's channel count.
 /// </para>
 /// <para>
 /// Other devices keep the default order: cuDNN's choice between the layouts depends on the GPU and the precision,

@@ -2,14 +2,31 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.BornAgain.Networks;
 
-/// <summary>Checks the image batch handed to a network's forward pass.</summary>
+/// <summary>Checks the image batch handed to a network's forward pass and lays it out for the CPU's convolutions.</summary>
 internal static class NetworkInput
 {
     /// <summary>The smallest height and width every network accepts (three stages, two of them halving the size).</summary>
     public const int MinimumImageSize = 8;
 
+    /// <summary>
+    /// <paramref name="input"/> as the network's layers must see it: checked by <see cref="Check"/>, then on the CPU in
+    /// channels-last order (<see cref="ChannelsLastLayout.Arrange"/>; no copy when it already is).
+    /// </summary>
+    /// <remarks>
+    /// Every network calls this first, so that no caller (the trainer, an evaluation, a test handing in a tensor from
+    /// <c>randn</c>) can run the convolutions in oneDNN's blocked layouts. There, on CPUs with AVX-512, LibTorch's
+    /// backward pass of a 3x3 convolution whose output channels are not a multiple of 16 (DenseNet-BC's growth of 8
+    /// or 12) returns input gradients that are wrong, and NaN when the memory it was handed held NaN before
+    /// (docs/reproducibility.md). The channels-last path computes them right on every CPU measured.
+    /// </remarks>
+    public static Tensor Prepare(Tensor input, long channels, string networkName)
+    {
+        Check(input, channels, networkName);
+        return ChannelsLastLayout.Arrange(input);
+    }
+
     /// <summary>Throws unless <paramref name="input"/> is [batch, <paramref name="channels"/>, H, W] with H, W at least 8.</summary>
-    public static void Check(Tensor input, long channels, string networkName)
+    private static void Check(Tensor input, long channels, string networkName)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (input.dim() != 4)

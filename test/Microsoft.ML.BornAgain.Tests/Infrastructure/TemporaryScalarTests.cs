@@ -15,7 +15,7 @@ namespace Microsoft.ML.BornAgain.Tests.Infrastructure;
 /// 800,000 calls of TorchSharp's <c>nn.init.constant_(weight, 1)</c>, in four processes sharing two cores, each with a
 /// thread collecting garbage, failed twice with "Expected false to be true" from <c>c10::Scalar</c>. The library
 /// initialised batch-norm scales that way; a DenseNet-BC test that failed on a loaded machine was first put down to it,
-/// but it fails without any such scalar too (see docs/reproducibility.md).
+/// wrongly: its cause was oneDNN's padded convolution layout (see docs/reproducibility.md).
 /// </remarks>
 [TestClass]
 public sealed class TemporaryScalarTests

@@ -6,7 +6,7 @@ namespace Microsoft.ML.BornAgain.Tests.Networks;
 /// Every convolution of a training runs in oneDNN's NHWC layout on the CPU, in every family and with 1 or 3 channels,
 /// as oneDNN's own verbose log reports it. A batch that LibTorch reads as NCHW sends the network through oneDNN's
 /// blocked layouts, which pad channel counts that are not a multiple of the vector width (DenseNet-BC's) to whole
-/// blocks: a rarely used path, and the one in which a grayscale DenseNet-BC went NaN on another CPU.
+/// blocks, where LibTorch's convolutions compute wrong input gradients (docs/reproducibility.md).
 /// </summary>
 [TestClass]
 public sealed class ConvolutionLayoutTests

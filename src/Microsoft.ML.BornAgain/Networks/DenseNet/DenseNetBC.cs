@@ -91,10 +91,10 @@ internal sealed class DenseNetBC : nn.Module<Tensor, Tensor>
     /// <summary>Maps images [B, C, H, W] (H, W at least 8) to logits [B, classCount].</summary>
     public override Tensor forward(Tensor input)
     {
-        NetworkInput.Check(input, _inputChannels, GetName());
         using var scope = NewDisposeScope();
+        var images = NetworkInput.Prepare(input, _inputChannels, GetName());
 
-        var maps = functional.relu(features.call(input));            // [B, C_final, H/4, W/4]
+        var maps = functional.relu(features.call(images));            // [B, C_final, H/4, W/4]
         var logits = classifier.call(flatten.call(avgpool.call(maps))); // [B, classCount]
         return logits.MoveToOuterDisposeScope();
     }

@@ -59,10 +59,10 @@ internal sealed class WideResNet : nn.Module<Tensor, Tensor>
     /// <summary>Maps images [B, C, H, W] (H, W at least 8) to logits [B, classCount].</summary>
     public override Tensor forward(Tensor input)
     {
-        NetworkInput.Check(input, _inputChannels, GetName());
         using var scope = NewDisposeScope();
+        var images = NetworkInput.Prepare(input, _inputChannels, GetName());
 
-        var features = conv1.call(input);                          // [B, 16, H, W]
+        var features = conv1.call(images);                          // [B, 16, H, W]
         features = block1.call(features);                          // [B, 16k, H, W]
         features = block2.call(features);                          // [B, 32k, H/2, W/2]
         features = block3.call(features);                          // [B, 64k, H/4, W/4]
