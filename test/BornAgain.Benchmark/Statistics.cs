@@ -22,27 +22,39 @@ internal static class Statistics
 
     /// <summary>
     /// Runs <paramref name="first"/> and <paramref name="second"/> alternately (one warm-up pass each, then
-    /// <see cref="TimedPasses"/> each) and returns the median seconds of each: on a shared machine another process
-    /// then slows both alike, where two separate runs could each meet a different load.
+    /// <see cref="TimedPasses"/> each) and returns the median seconds of each.
     /// </summary>
     public static (double First, double Second) MedianPassSeconds(Action first, Action second)
     {
-        first();
-        second();
-        var firstSeconds = new double[TimedPasses];
-        var secondSeconds = new double[TimedPasses];
-        for (int i = 0; i < TimedPasses; i++)
-        {
-            firstSeconds[i] = Seconds(first);
-            secondSeconds[i] = Seconds(second);
-        }
-        return (Median(firstSeconds), Median(secondSeconds));
+        var medians = AlternatingMedians(1, TimedPasses, () => Seconds(first), () => Seconds(second));
+        return (medians[0], medians[1]);
     }
 
-    private static double Seconds(Action pass)
+    /// <summary>
+    /// Runs the <paramref name="parts"/> in turn, round after round (<paramref name="warmupRounds"/> untimed, then
+    /// <paramref name="timedRounds"/>), each part returning the seconds it measured, and returns each part's median: on
+    /// a shared machine another process then slows all parts alike, where separate runs could each meet another load.
+    /// </summary>
+    public static double[] AlternatingMedians(int warmupRounds, int timedRounds, params Func<double>[] parts)
+    {
+        var times = parts.Select(_ => new List<double>(timedRounds)).ToArray();
+        for (int round = 0; round < warmupRounds + timedRounds; round++)
+        {
+            for (int p = 0; p < parts.Length; p++)
+            {
+                double seconds = parts[p]();
+                if (round >= warmupRounds)
+                    times[p].Add(seconds);
+            }
+        }
+        return times.Select(Median).ToArray();
+    }
+
+    /// <summary>The seconds <paramref name="action"/> takes.</summary>
+    public static double Seconds(Action action)
     {
         long t0 = Stopwatch.GetTimestamp();
-        pass();
+        action();
         return Stopwatch.GetElapsedTime(t0).TotalSeconds;
     }
 }

@@ -113,27 +113,8 @@ internal static class BFloat16Phase
             return Stopwatch.GetElapsedTime(t0).TotalSeconds;
         }
 
-        return AlternatingMedians(settings, () => Step(teacher), () => Step(copy));
-    }
-
-    /// <summary>
-    /// Runs <paramref name="float32"/> and <paramref name="bfloat16"/> (each returning its seconds) alternately, the
-    /// benchmark's warm-up and step counts, so that the machine's load slows both alike; their median seconds.
-    /// </summary>
-    private static (double Float32, double BFloat16) AlternatingMedians(BenchmarkSettings settings, Func<double> float32, Func<double> bfloat16)
-    {
-        var times32 = new List<double>();
-        var times16 = new List<double>();
-        for (int i = 0; i < settings.WarmupBatches + settings.RawSteps; i++)
-        {
-            double a = float32(), b = bfloat16();
-            if (i >= settings.WarmupBatches)
-            {
-                times32.Add(a);
-                times16.Add(b);
-            }
-        }
-        return (Statistics.Median(times32), Statistics.Median(times16));
+        var medians = Statistics.AlternatingMedians(settings.WarmupBatches, settings.RawSteps, () => Step(teacher), () => Step(copy));
+        return (medians[0], medians[1]);
     }
 
     /// <summary>Softmax probabilities [N, classes] in float32 of <paramref name="network"/> over the batches, in inference mode.</summary>
@@ -172,6 +153,8 @@ internal static class BFloat16Phase
             return Stopwatch.GetElapsedTime(t0).TotalSeconds;
         }
 
-        return AlternatingMedians(settings, () => Step(net32, sgd32, input), () => Step(net16, sgd16, input16));
+        var medians = Statistics.AlternatingMedians(settings.WarmupBatches, settings.RawSteps,
+            () => Step(net32, sgd32, input), () => Step(net16, sgd16, input16));
+        return (medians[0], medians[1]);
     }
 }

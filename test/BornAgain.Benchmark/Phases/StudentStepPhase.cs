@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.ML;
 using Microsoft.ML.BornAgain;
@@ -33,13 +32,13 @@ internal static class StudentStepPhase
         student.train();
         using var sgd = new MomentumSgd(student.parameters(), 0.01, 0.9, 5e-4, nesterov: true);
 
-        double TeacherAlone() => Seconds(() =>
+        double TeacherAlone() => Statistics.Seconds(() =>
         {
             using var scope = NewDisposeScope();
             using (no_grad())
                 teacher.call(input).sum().item<float>();
         });
-        double Step(Func<Tensor>? teacherLogits) => Seconds(() =>
+        double Step(Func<Tensor>? teacherLogits) => Statistics.Seconds(() =>
         {
             using var scope = NewDisposeScope();
             student.zero_grad();
@@ -70,27 +69,11 @@ internal static class StudentStepPhase
             ("studentStepNoGradTeacherMs", () => Step(NoGrad)),
             ("studentStepInferenceModeTeacherMs", () => Step(Inference)),
         };
-        var times = parts.Select(_ => new List<double>()).ToArray();
-        for (int i = 0; i < settings.WarmupBatches + settings.RawSteps; i++)
-        {
-            for (int p = 0; p < parts.Length; p++)
-            {
-                double seconds = parts[p].Run();
-                if (i >= settings.WarmupBatches)
-                    times[p].Add(seconds);
-            }
-        }
+        var medians = Statistics.AlternatingMedians(settings.WarmupBatches, settings.RawSteps, parts.Select(part => part.Run).ToArray());
 
-        var result = new JsonObject { ["batch"] = settings.BatchSize, ["steps"] = times[0].Count };
+        var result = new JsonObject { ["batch"] = settings.BatchSize, ["steps"] = settings.RawSteps };
         for (int p = 0; p < parts.Length; p++)
-            result[parts[p].Name] = Statistics.Median(times[p]) * 1000;
+            result[parts[p].Name] = medians[p] * 1000;
         return result;
-    }
-
-    private static double Seconds(Action action)
-    {
-        long t0 = Stopwatch.GetTimestamp();
-        action();
-        return Stopwatch.GetElapsedTime(t0).TotalSeconds;
     }
 }
