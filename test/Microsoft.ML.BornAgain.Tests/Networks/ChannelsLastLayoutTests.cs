@@ -67,11 +67,24 @@ public sealed class ChannelsLastLayoutTests
     [DataRow("WRN-10-2-0.3", 1)]
     [DataRow("DenseNetBC-10-8-0.5-0.2", 1)]
     [DataRow("DenseNetBC-10-12", 1)]
-    public void Network_EitherInputOrder_ComputesTheFloat64LogitsAndGradients(string name, int channels)
+    public void Network_EitherInputOrder_ComputesTheFloat64LogitsAndGradients(string name, int channels) =>
+        AssertFloat64LogitsAndGradients(name, channels, training: false); // dropout off, so every pass computes the same function
+
+    /// <summary>In training mode, as the trainer runs them: batch norm from batch statistics, its own backward kernels.</summary>
+    [TestMethod]
+    [TestCategory(KernelPaths.Category)]
+    [DataRow("PreActResNet-8", 3)]
+    [DataRow("WRN-10-2", 3)]
+    [DataRow("DenseNetBC-10-12", 3)]
+    [DataRow("DenseNetBC-10-8", 1)]
+    public void Network_TrainingMode_ComputesTheFloat64LogitsAndGradients(string name, int channels) =>
+        AssertFloat64LogitsAndGradients(name, channels, training: true); // networks without dropout
+
+    private static void AssertFloat64LogitsAndGradients(string name, int channels, bool training)
     {
         manual_seed(4);
         using var network = NetworkArchitecture.Parse(name).CreateNetwork(channels, 10);
-        network.eval(); // dropout off, so every pass computes the same function
+        network.train(training);
         using var scope = NewDisposeScope();
         var images = randn(4, channels, 16, 16);
         var labels = tensor(new long[] { 0, 3, 5, 9 });
@@ -90,7 +103,7 @@ public sealed class ChannelsLastLayoutTests
             double logitsError = RelativeError(actualLogits, referenceLogits);
             var (parameter, gradientError) = actualGradients.Keys.Select(key => (key, RelativeError(actualGradients[key], referenceGradients[key])))
                 .MaxBy(error => error.Item2);
-            string measured = $"{name}, {channels} channel(s), {order} order: logits {logitsError:E2}, " +
+            string measured = $"{name}, {channels} channel(s), {(training ? "training" : "evaluation")} mode, {order} order: logits {logitsError:E2}, " +
                 $"gradients up to {gradientError:E2} (at {parameter}) ({KernelPaths.Current})";
             Console.WriteLine(measured);
             Assert.IsLessThan(RelativeTolerance, logitsError, measured);
