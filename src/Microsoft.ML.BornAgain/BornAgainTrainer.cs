@@ -107,6 +107,13 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
                 : $"{chain.Model.Generations.Count} generations of {chain.Source} continued by {_options.Generations} x " +
                   $"{_options.EpochsPerGeneration} epochs of {engineOptions.ArchitectureOf(engineOptions.LastGeneration)}") +
             (group is null ? "." : $"; data-parallel rank {group.Rank} of {group.Size} ({group.LibraryName}), {train.Count} images in this rank's shard."));
+        if (_options.TeacherInBFloat16)
+        {
+            if (BFloat16Teacher.IsNative(BornAgainTraining.ResolveDevice(engineOptions.Device)))
+                host.Info("The students' teachers run their forward passes in bfloat16 (TeacherInBFloat16).");
+            else
+                host.Warning("Option 'TeacherInBFloat16' is set, but this device has no bfloat16 arithmetic (a CPU needs AVX512_BF16 or AMX): the teachers run in float32.");
+        }
 
         using var validation = _options.ValidationSet is null ? null : LoadValidation(_options.ValidationSet, shape, classCount, host.Token, chain);
         host.CheckAlive();

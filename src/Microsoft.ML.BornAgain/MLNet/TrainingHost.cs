@@ -69,6 +69,9 @@ internal sealed class TrainingHost : IDisposable
     /// <summary>Logs an information line on ML.NET's channel (MLContext.Log).</summary>
     public void Info(string message) => _channel.Info(message);
 
+    /// <summary>Logs a warning on ML.NET's channel (MLContext.Log).</summary>
+    public void Warning(string message) => _channel.Warning(message);
+
     public void Dispose()
     {
         _channel.Dispose();

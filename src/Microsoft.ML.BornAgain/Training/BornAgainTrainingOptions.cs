@@ -81,6 +81,16 @@ public class BornAgainTrainingOptions
     /// sharing these layers "systematically slightly worse" for same-architecture students.</value>
     public bool FreezeTeacherStemAndClassifier { get; set; }
 
+    /// <summary>
+    /// Whether each student's teacher runs its forward passes on a bfloat16 copy of itself, which is quicker on
+    /// hardware that computes in bfloat16: a CPU with AVX512_BF16 or AMX (AMD Zen 4 and later, Intel Cooper Lake and
+    /// Sapphire Rapids and later) or a GPU. The teacher that is saved and scored stays float32; only the outputs its
+    /// students learn from are computed at bfloat16's precision. Where the hardware has no bfloat16 arithmetic the
+    /// option is ignored (the training log says so), since emulated bfloat16 is slower than float32.
+    /// </summary>
+    /// <value>Default <see langword="false"/>: the teacher computes in float32, as the paper's did.</value>
+    public bool TeacherInBFloat16 { get; set; }
+
     /// <summary>Images per training batch.</summary>
     /// <value>Default 64. At least 2 (batch normalization needs two images).</value>
     public int BatchSize { get; set; } = Defaults.BatchSize;

@@ -62,7 +62,10 @@ internal sealed class GenerationTrainer
             }
 
             teacher?.eval();
-            var epochs = TrainEpochs(generation, network, teacher, seed, dataGenerator, resume, epochFinished);
+            using var teacherCopy = teacher is not null && _options.TeacherInBFloat16 && BFloat16Teacher.IsNative(_device)
+                ? BFloat16Teacher.From(teacher, _options.ArchitectureOf(generation - 1), _train.Channels, _train.ClassCount, _device)
+                : null;
+            var epochs = TrainEpochs(generation, network, teacherCopy ?? teacher, seed, dataGenerator, resume, epochFinished);
             network.eval();
             return new TrainedGeneration(generation, architecture, network, epochs);
         }

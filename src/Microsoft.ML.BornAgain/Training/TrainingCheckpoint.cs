@@ -106,8 +106,8 @@ internal sealed class TrainingCheckpoint
     }
 
     /// <summary>
-    /// What a continued chain and frozen layers add to the fingerprint; nothing for a fresh run without them, so the
-    /// fingerprints of such runs (and their checkpoints) are unchanged.
+    /// What a continued chain, frozen layers and a bfloat16 teacher add to the fingerprint; nothing for a run without
+    /// them, so the fingerprints of such runs (and their checkpoints) are unchanged.
     /// </summary>
     private static IEnumerable<object?> ContinuationSettings(BornAgainTrainingOptions o)
     {
@@ -115,6 +115,8 @@ internal sealed class TrainingCheckpoint
             yield return $"continues={o.ContinuedGenerations}:{chain}";
         if (o.FreezeTeacherStemAndClassifier)
             yield return "frozen-stem-and-classifier";
+        if (o.TeacherInBFloat16)
+            yield return "teacher-bfloat16";
     }
 
     /// <summary>Reads the checkpoint in <paramref name="directory"/>, or returns null when there is none.</summary>

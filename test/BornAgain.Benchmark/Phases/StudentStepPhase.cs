@@ -11,8 +11,9 @@ namespace BornAgain.Benchmark.Phases;
 /// <summary>
 /// Where a student's step time goes, in one process with the parts alternating step by step (so the machine's load
 /// slows all alike): the teacher's forward pass alone, a student step from the labels (no teacher), and a student
-/// step with the teacher's forward pass, under <c>no_grad</c> (what the library runs) and under
-/// <c>inference_mode</c>. The same network (PreActResNet-20), batch and channels-last input as the estimator's.
+/// step with the teacher's forward pass, under <c>no_grad</c> (what the library runs), under <c>inference_mode</c>,
+/// and on the teacher's bfloat16 copy (<c>Options.TeacherInBFloat16</c>). The same network (PreActResNet-20), batch
+/// and channels-last input as the estimator's.
 /// </summary>
 internal static class StudentStepPhase
 {
@@ -61,6 +62,12 @@ internal static class StudentStepPhase
             using (inference_mode())
                 return teacher.call(input);
         }
+        using var bfloat16Teacher = BFloat16Teacher.From(teacher, architecture, 3, 10, CPU);
+        Tensor BFloat16()
+        {
+            using (no_grad())
+                return bfloat16Teacher.call(input);
+        }
 
         var parts = new (string Name, Func<double> Run)[]
         {
@@ -68,6 +75,7 @@ internal static class StudentStepPhase
             ("studentStepWithoutTeacherMs", () => Step(null)),
             ("studentStepNoGradTeacherMs", () => Step(NoGrad)),
             ("studentStepInferenceModeTeacherMs", () => Step(Inference)),
+            ("studentStepBFloat16TeacherMs", () => Step(BFloat16)), // Options.TeacherInBFloat16
         };
         var medians = Statistics.AlternatingMedians(settings.WarmupBatches, settings.RawSteps, parts.Select(part => part.Run).ToArray());
 

@@ -61,8 +61,8 @@ internal static class StudyCommand
         var methods = new Option<string[]>("--methods")
         {
             Description = "Methods to run (default: the preset's; Cpu and Paper: all): teacher, ban, label-smoothing, control, " +
-                "ban-plus-labels, distillation, cwtm, dkpp. The seed's teacher is always trained, once, and every method that " +
-                "starts from it continues it.",
+                "ban-plus-labels, distillation, cwtm, dkpp; and, only when named, ban-bf16-teacher (BAN-1 with the teacher in " +
+                "bfloat16). The seed's teacher is always trained, once, and every method that starts from it continues it.",
             AllowMultipleArgumentsPerToken = true,
         };
         var output = new Option<string>("--output")

@@ -10,7 +10,9 @@ namespace Microsoft.ML.BornAgain.Sample.Study;
 /// <param name="Students">Students after the teacher: k for the chain, 1 for an ablation, 0 for a lone network.</param>
 /// <param name="EpochMultiplier">The teacher's epochs in units of E (k + 1 for the compute-matched control).</param>
 /// <param name="LabelSmoothing">Label smoothing of the teacher's cross-entropy.</param>
-internal sealed record StudyMethod(string Id, BornAgainLoss Loss, int Students, int EpochMultiplier, double LabelSmoothing)
+/// <param name="TeacherInBFloat16">Whether the students' teacher runs on its bfloat16 copy (<c>Options.TeacherInBFloat16</c>).</param>
+internal sealed record StudyMethod(string Id, BornAgainLoss Loss, int Students, int EpochMultiplier, double LabelSmoothing,
+    bool TeacherInBFloat16 = false)
 {
     /// <summary>
     /// The label-trained teacher of a seed, trained once and saved as a model zip: every method that starts from it
@@ -28,16 +30,26 @@ internal sealed record StudyMethod(string Id, BornAgainLoss Loss, int Students, 
         var all = For(k);
         if (ids is null || ids.Count == 0)
             return all;
-        var unknown = ids.Where(id => id != Teacher.Id && all.All(m => m.Id != id)).ToList();
+        var known = all.Concat(OptIn).ToList();
+        var unknown = ids.Where(id => id != Teacher.Id && known.All(m => m.Id != id)).ToList();
         if (unknown.Count > 0)
         {
             throw new ArgumentException(
                 $"--methods names {string.Join(", ", unknown.Select(u => $"'{u}'"))}; the study's methods are " +
-                $"{Teacher.Id}, {string.Join(", ", all.Select(m => m.Id))}.");
+                $"{Teacher.Id}, {string.Join(", ", known.Select(m => m.Id))}.");
         }
 
-        return all.Where(m => ids.Contains(m.Id)).ToList();
+        return known.Where(m => ids.Contains(m.Id)).ToList();
     }
+
+    /// <summary>
+    /// Runs that only <c>--methods</c> selects, outside every preset's comparison: a BAN student whose teacher runs its
+    /// forward passes in bfloat16, to pair with the chain's float32 BAN-1 of the same seed and teacher.
+    /// </summary>
+    public static IReadOnlyList<StudyMethod> OptIn { get; } =
+    [
+        new("ban-bf16-teacher", BornAgainLoss.Ban, 1, 1, 0, TeacherInBFloat16: true),
+    ];
 
     /// <summary>The runs of a study with <paramref name="k"/> generations, in the order they train.</summary>
     public static IReadOnlyList<StudyMethod> For(int k) =>
@@ -61,6 +73,7 @@ internal sealed record StudyMethod(string Id, BornAgainLoss Loss, int Students, 
             "ban" => ScoreColumn.For(Students).Select(c => (c.Name == StudyRows.Teacher ? StudyRows.AblationTeacher : c.Name, c.Generations)).ToList(),
             "label-smoothing" => [(StudyRows.LabelSmoothing, [0])],
             "control" => [(StudyRows.Control(EpochMultiplier), [0])],
+            "ban-bf16-teacher" => [(StudyRows.BFloat16Teacher, [1]), (StudyRows.AblationTeacher, [0])],
             // The ablation's teacher is measured too: it must equal the chain's teacher (same seed).
             _ => [(StudyRows.Ablation(Loss), [1]), (StudyRows.AblationTeacher, [0])],
         };
@@ -73,6 +86,7 @@ internal static class StudyRows
     public const string Teacher = "Teacher";
     public const string LabelSmoothing = "Teacher + label smoothing 0.1";
     public const string AblationTeacher = "Teacher (as continued by a run)";
+    public const string BFloat16Teacher = "BAN-1, teacher in bfloat16";
 
     public static string Control(int multiplier) => $"Control: one network, {multiplier}x epochs";
 
@@ -94,6 +108,7 @@ internal static class StudyRows
         rows.AddRange(Enumerable.Range(1, k).Select(Ban));
         rows.AddRange(Enumerable.Range(2, Math.Max(0, k - 1)).Select(j => $"Ens*{j}"));
         rows.AddRange(new[] { BornAgainLoss.BanPlusLabels, BornAgainLoss.HintonDistillation, BornAgainLoss.ConfidenceWeightedByTeacherMax, BornAgainLoss.DarkKnowledgePermuted }.Select(Ablation));
+        rows.Add(BFloat16Teacher);
         return rows;
     }
 

@@ -120,6 +120,7 @@ int trained = 0, teachers = 0, missing = 0;
         options.Loss = method.Loss;
         options.Temperature = StudySettings.DistillationTemperature;
         options.TeacherLabelSmoothing = method.LabelSmoothing;
+        options.TeacherInBFloat16 = method.TeacherInBFloat16;
         options.Device = settings.Device;
         options.CheckpointDirectory = store.CheckpointFolderOf(datasetKind, method, seed);
         string teacherModel = store.ModelPathOf(datasetKind, seed);
