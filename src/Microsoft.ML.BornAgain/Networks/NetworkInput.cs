@@ -14,10 +14,10 @@ internal static class NetworkInput
     /// </summary>
     /// <remarks>
     /// Every network calls this first, so that no caller (the trainer, an evaluation, a test handing in a tensor from
-    /// <c>randn</c>) can run the convolutions in oneDNN's blocked layouts. There, on CPUs with AVX-512, LibTorch's
-    /// backward pass of a 3x3 convolution whose output channels are not a multiple of 16 (DenseNet-BC's growth of 8
-    /// or 12) returns input gradients that are wrong, and NaN when the memory it was handed held NaN before
-    /// (docs/reproducibility.md). The channels-last path computes them right on every CPU measured.
+    /// <c>randn</c>) can run the convolutions in oneDNN's blocked layouts. There LibTorch's backward pass of a 3x3
+    /// convolution whose output channels do not fill whole blocks (of 16 with AVX-512, 8 with AVX2: DenseNet-BC's
+    /// growth of 8 or 12) returns wrong input gradients, NaN when the memory it was handed held NaN before
+    /// (docs/reproducibility.md). The channels-last path computes them right with every kernel path measured.
     /// </remarks>
     public static Tensor Prepare(Tensor input, long channels, string networkName)
     {

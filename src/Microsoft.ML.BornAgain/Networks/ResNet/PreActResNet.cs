@@ -62,7 +62,7 @@ internal sealed class PreActResNet : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var images = NetworkInput.Prepare(input, _inputChannels, GetName());
 
-        var features = conv1.call(images);                          // [B, 16, H, W]
+        var features = conv1.call(images);                         // [B, 16, H, W]
         features = layer1.call(features);                          // [B, 16w, H, W]
         features = layer2.call(features);                          // [B, 32w, H/2, W/2]
         features = layer3.call(features);                          // [B, 64w, H/4, W/4]

@@ -62,7 +62,7 @@ internal sealed class WideResNet : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var images = NetworkInput.Prepare(input, _inputChannels, GetName());
 
-        var features = conv1.call(images);                          // [B, 16, H, W]
+        var features = conv1.call(images);                         // [B, 16, H, W]
         features = block1.call(features);                          // [B, 16k, H, W]
         features = block2.call(features);                          // [B, 32k, H/2, W/2]
         features = block3.call(features);                          // [B, 64k, H/4, W/4]
