@@ -34,6 +34,7 @@ internal static class BenchmarkRun
         Step(phases, "pytorchTrain", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment"]));
         Step(phases, "rawTrain", () => PhaseRunner.RunPhase(settings, "raw-train"));
         Step(phases, "estimatorNoAugment", () => PhaseRunner.RunPhase(settings, "estimator", "--generations", "1", "--no-augment"));
+        Step(phases, "estimatorBFloat16Teacher", () => PhaseRunner.RunPhase(settings, "estimator", "--generations", "1", "--teacher-bf16"));
         Step(phases, "pytorchTrainNoAugment", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs]));
         Step(phases, "pytorchTrainChannelsLast", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment", "--channels-last"]));
         Step(phases, "pytorchDistill", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment", "--distill"]));
@@ -97,6 +98,12 @@ internal static class BenchmarkRun
         report.AtLeast("Student generations, whole generation vs PyTorch distillation's whole loop (neither decodes)", studentsWhole,
             distill.Number("loopImagesPerSecond"), "img/s", 1.1);
         report.AtLeast("Student generations, steady state vs PyTorch distillation", studentsSteady, distill.Number("imagesPerSecond"), "img/s", 1.1);
+        // Opt-in (Options.TeacherInBFloat16), so outside the targets; runs before it have no such phase.
+        if (p["estimatorBFloat16Teacher"] is JsonObject bf16)
+        {
+            report.AtLeast("Student generation with the opt-in bfloat16 teacher (TeacherInBFloat16), steady state vs PyTorch distillation",
+                bf16.Number("gen1ImagesPerSecond"), distill.Number("imagesPerSecond"), "img/s", null);
+        }
         report.AtLeast("Training the teacher, whole run vs PyTorch with channels_last (opt-in there), whole run",
             est.Number("gen0WholeImagesPerSecond"), channelsLast.Number("wholeImagesPerSecond"), "img/s", 1.0);
         report.AtLeast("Training the teacher, steady state vs PyTorch with channels_last (opt-in there)", est.Number("gen0ImagesPerSecond"),
@@ -118,6 +125,11 @@ internal static class BenchmarkRun
                 split.Number("studentStepNoGradTeacherMs") - split.Number("studentStepWithoutTeacherMs"), split.Number("teacherForwardMs"), "ms", null);
             report.AtMost("Student step: teacher's forward pass under inference_mode vs no_grad (the library's), medians",
                 split.Number("studentStepInferenceModeTeacherMs"), split.Number("studentStepNoGradTeacherMs"), "ms", null);
+            if (split["studentStepBFloat16TeacherMs"] is not null)
+            {
+                report.AtMost("Student step: on the teacher's bfloat16 copy (TeacherInBFloat16) vs the float32 teacher, medians",
+                    split.Number("studentStepBFloat16TeacherMs"), split.Number("studentStepNoGradTeacherMs"), "ms", null);
+            }
         }
         var teacher = est["gen0"]!.AsObject();
         report.AtMost("Augmentation call vs the whole training step, medians (teacher)", teacher.Number("medianAugmentMs"),

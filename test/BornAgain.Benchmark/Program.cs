@@ -28,7 +28,8 @@ string? model = BenchmarkSettings.ValueOf(args, "--model");
 PhaseRunner.WriteResult(phase switch
 {
     "estimator" => EstimatorTrainingPhase.Run(settings, augment: !args.Contains("--no-augment"),
-        generations: int.Parse(BenchmarkSettings.ValueOf(args, "--generations") ?? "2"), savePath: model),
+        generations: int.Parse(BenchmarkSettings.ValueOf(args, "--generations") ?? "2"), savePath: model,
+        teacherInBFloat16: args.Contains("--teacher-bf16")),
     "raw-train" => RawTorchSharpPhase.Train(settings),
     "scoring" => ScoringPhase.Run(settings, model ?? throw new ArgumentException("--model is required")),
     "service" => ServicePhase.Run(settings, model ?? throw new ArgumentException("--model is required")),

@@ -25,7 +25,7 @@ internal static class EstimatorTrainingPhase
         TrainingActivities.Evaluate, TrainingActivities.MallocTrim, TrainingActivities.Checkpoint,
     ];
 
-    public static JsonObject Run(BenchmarkSettings settings, bool augment, int generations, string? savePath)
+    public static JsonObject Run(BenchmarkSettings settings, bool augment, int generations, string? savePath, bool teacherInBFloat16 = false)
     {
         // LibTorch's native libraries load before the clock starts, as the PyTorch peer imports torch before its clock.
         long loadStart = Stopwatch.GetTimestamp();
@@ -51,6 +51,7 @@ internal static class EstimatorTrainingPhase
             Seed = 1,
             RandomCropPadding = augment ? 4 : 0,
             HorizontalFlip = augment,
+            TeacherInBFloat16 = teacherInBFloat16,
             BatchCompleted = p =>
             {
                 if (marks.Count == 0)
