@@ -25,18 +25,31 @@ internal sealed class BFloat16Teacher : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// True when <paramref name="device"/> computes in bfloat16 natively: a GPU, or a CPU with AVX512_BF16 or AMX-BF16.
-    /// Elsewhere LibTorch emulates bfloat16 in float32 arithmetic, which is slower than float32 itself.
+    /// True when <paramref name="device"/> computes in bfloat16 natively: a GPU, or a CPU with AVX512_BF16 or AMX-BF16
+    /// whose convolutions are not held below them by <c>ONEDNN_MAX_CPU_ISA</c>. Elsewhere LibTorch emulates bfloat16 in
+    /// float32 arithmetic, which is slower than float32 itself.
     /// </summary>
     public static bool IsNative(Device device)
     {
         if (device.type != DeviceType.CPU)
             return device.type == DeviceType.CUDA;
-        if (!X86Base.IsSupported || X86Base.CpuId(0, 0).Eax < 7)
+        if (!X86Base.IsSupported || X86Base.CpuId(0, 0).Eax < 7 || !OneDnnMayUseBFloat16())
             return false;
         bool avx512Bf16 = (X86Base.CpuId(7, 1).Eax & (1 << 5)) != 0; // CPUID.(EAX=7,ECX=1):EAX[5]
         bool amxBf16 = (X86Base.CpuId(7, 0).Edx & (1 << 22)) != 0;   // CPUID.(EAX=7,ECX=0):EDX[22]
         return avx512Bf16 || amxBf16;
+    }
+
+    /// <summary>
+    /// False when <c>ONEDNN_MAX_CPU_ISA</c> holds oneDNN to an instruction set without bfloat16 arithmetic (SSE41, AVX,
+    /// AVX2, AVX2_VNNI, AVX512_CORE, AVX512_CORE_VNNI): the levels from AVX512_CORE_BF16 on, AMX and AVX10 have it.
+    /// </summary>
+    private static bool OneDnnMayUseBFloat16()
+    {
+        string? limit = Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA")?.Trim().ToUpperInvariant();
+        return string.IsNullOrEmpty(limit) || limit is "ALL" or "DEFAULT"
+            || limit.Contains("BF16", StringComparison.Ordinal) || limit.Contains("AMX", StringComparison.Ordinal)
+            || limit.Contains("AVX10", StringComparison.Ordinal) || limit.Contains("FP16", StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -62,6 +62,26 @@ public sealed class TeacherInBFloat16Tests
         }
     }
 
+    [TestMethod]
+    [DataRow("AVX2", false)]
+    [DataRow("avx512_core_vnni", false)]
+    [DataRow("AVX512_CORE_BF16", true)]
+    [DataRow("AVX512_CORE_AMX", true)]
+    public void OneDnnHeldBelowBFloat16_IsNotNative(string limit, bool nativeIfTheCpuIs)
+    {
+        bool cpu = BFloat16Teacher.IsNative(CPU);
+        string? before = Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA");
+        try
+        {
+            Environment.SetEnvironmentVariable("ONEDNN_MAX_CPU_ISA", limit);
+            Assert.AreEqual(cpu && nativeIfTheCpuIs, BFloat16Teacher.IsNative(CPU));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("ONEDNN_MAX_CPU_ISA", before);
+        }
+    }
+
     private static bool SameNetwork(BornAgainTransformer first, BornAgainTransformer second, int generation)
     {
         var a = first.Generations[generation].Network.state_dict();
