@@ -112,7 +112,7 @@ public sealed partial class BornAgainTrainer : IEstimator<BornAgainTransformer>
             if (BFloat16Teacher.IsNative(BornAgainTraining.ResolveDevice(engineOptions.Device)))
                 host.Info("The students' teachers run their forward passes in bfloat16 (TeacherInBFloat16).");
             else
-                host.Warning("Option 'TeacherInBFloat16' is set, but this device has no bfloat16 arithmetic (a CPU needs AVX512_BF16 or AMX): the teachers run in float32.");
+                host.Warning("Option 'TeacherInBFloat16' is set, but this device has no bfloat16 arithmetic (a CPU needs AVX512_BF16 or AMX, and ONEDNN_MAX_CPU_ISA, if set, must not hold oneDNN below them): the teachers run in float32.");
         }
 
         using var validation = _options.ValidationSet is null ? null : LoadValidation(_options.ValidationSet, shape, classCount, host.Token, chain);
