@@ -1,4 +1,5 @@
 using Microsoft.ML.BornAgain.Networks;
+using Microsoft.ML.BornAgain.Tests.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,25 +29,22 @@ public sealed class BatchNormalizationTests
             (output * output).sum().backward();
             (theirOutput * theirOutput).sum().backward();
 
-            Assert.IsTrue(Same(output, theirOutput), $"training output, step {step}");
-            Assert.IsTrue(Same(input.grad!, theirInput.grad!), $"input gradient, step {step}");
+            Assert.IsTrue(output.SameAs(theirOutput), $"training output, step {step}");
+            Assert.IsTrue(input.grad!.SameAs(theirInput.grad!), $"input gradient, step {step}");
         }
 
         var state = ours.state_dict();
         var theirState = theirs.state_dict();
         CollectionAssert.AreEqual(theirState.Keys.ToList(), state.Keys.ToList());
         foreach (var (name, tensor) in theirState)
-            Assert.IsTrue(Same(state[name], tensor), name);
+            Assert.IsTrue(state[name].SameAs(tensor), name);
         Assert.AreEqual(3L, state["num_batches_tracked"].item<long>());
 
         ours.eval();
         theirs.eval();
         var probe = randn(2, 5, 3, 3);
-        Assert.IsTrue(Same(ours.call(probe), theirs.call(probe)), "evaluation output");
+        Assert.IsTrue(ours.call(probe).SameAs(theirs.call(probe)), "evaluation output");
     }
-
-    private static bool Same(Tensor first, Tensor second) =>
-        first.shape.SequenceEqual(second.shape) && first.eq(second).all().item<bool>();
 
     [TestMethod]
     public void ToAnotherType_ConvertsTheTensorsTheForwardPassUses()

@@ -133,7 +133,7 @@ public sealed class ChainContinuationTests
         {
             var e = expected.Generations[g].Network.state_dict();
             var a = actual.Generations[g].Network.state_dict();
-            var different = e.Keys.Where(name => !e[name].SameAs(a[name])).ToList();
+            var different = TensorComparison.DifferingEntries(e, a);
             Assert.IsEmpty(different, $"{what}: generation {g} differs in {string.Join(", ", different.Take(5))}");
         }
     }

@@ -106,7 +106,7 @@ public sealed class MomentumSgdTests
     {
         var expectedState = expected.state_dict();
         var actualState = actual.state_dict();
-        var different = expectedState.Keys.Where(name => !expectedState[name].SameAs(actualState[name])).ToList();
+        var different = TensorComparison.DifferingEntries(expectedState, actualState);
         Assert.IsEmpty(different, $"differ: {string.Join(", ", different.Take(5))} ({KernelPaths.Current})");
     }
 }

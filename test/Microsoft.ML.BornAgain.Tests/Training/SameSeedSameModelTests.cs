@@ -54,7 +54,7 @@ public sealed class SameSeedSameModelTests
             var expected = first.Generations[g].Network.state_dict();
             var actual = second.Generations[g].Network.state_dict();
             CollectionAssert.AreEqual(expected.Keys.ToList(), actual.Keys.ToList());
-            var different = expected.Keys.Where(name => !expected[name].SameAs(actual[name])).ToList();
+            var different = TensorComparison.DifferingEntries(expected, actual);
             Assert.IsEmpty(different, $"{network}, {channels} channel(s), {kind}: generation {g} differs in {string.Join(", ", different.Take(5))} ({KernelPaths.Current})");
         }
     }
