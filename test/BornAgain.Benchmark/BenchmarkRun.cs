@@ -29,15 +29,25 @@ internal static class BenchmarkRun
         ];
         Step(phases, "pytorchExport", () => PhaseRunner.RunPython(settings, "export", "--out", onnxPath));
         Step(phases, "limits", () => PhaseRunner.RunPhase(settings, "limits"));
-        // Training phases alternate library and peers so that a change in the machine's load hits both.
-        Step(phases, "estimator", () => PhaseRunner.RunPhase(settings, "estimator", "--generations", "2", "--model", modelPath));
-        Step(phases, "pytorchTrain", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment"]));
-        Step(phases, "rawTrain", () => PhaseRunner.RunPhase(settings, "raw-train"));
-        Step(phases, "estimatorNoAugment", () => PhaseRunner.RunPhase(settings, "estimator", "--generations", "1", "--no-augment"));
-        Step(phases, "estimatorBFloat16Teacher", () => PhaseRunner.RunPhase(settings, "estimator", "--generations", "1", "--teacher-bf16"));
-        Step(phases, "pytorchTrainNoAugment", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs]));
-        Step(phases, "pytorchTrainChannelsLast", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment", "--channels-last"]));
-        Step(phases, "pytorchDistill", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment", "--distill"]));
+        // Training phases alternate library and peers, round after round, so that a change in the machine's load or
+        // speed meets both sides alike; the training rows report medians over the rounds (TrainingRounds).
+        var rounds = new JsonArray();
+        for (int r = 0; r < settings.TrainingRounds; r++)
+        {
+            AnsiConsole.MarkupLine($"  training round {r + 1} of {settings.TrainingRounds}");
+            var round = new JsonObject();
+            string[] save = r == 0 ? ["--model", modelPath] : [];
+            Step(round, "estimator", () => PhaseRunner.RunPhase(settings, "estimator", ["--generations", "2", .. save]));
+            Step(round, "pytorchTrain", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment"]));
+            Step(round, "rawTrain", () => PhaseRunner.RunPhase(settings, "raw-train"));
+            Step(round, "estimatorNoAugment", () => PhaseRunner.RunPhase(settings, "estimator", "--generations", "1", "--no-augment"));
+            Step(round, "estimatorBFloat16Teacher", () => PhaseRunner.RunPhase(settings, "estimator", "--generations", "1", "--teacher-bf16"));
+            Step(round, "pytorchTrainNoAugment", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs]));
+            Step(round, "pytorchTrainChannelsLast", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment", "--channels-last"]));
+            Step(round, "pytorchDistill", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment", "--distill"]));
+            rounds.Add(round);
+        }
+        phases[TrainingRounds.Key] = rounds;
         Step(phases, "studentStep", () => PhaseRunner.RunPhase(settings, "student-step"));
         Step(phases, "scoring", () => PhaseRunner.RunPhase(settings, "scoring", "--model", modelPath));
         Step(phases, "service", () => PhaseRunner.RunPhase(settings, "service", "--model", modelPath));
@@ -77,46 +87,51 @@ internal static class BenchmarkRun
     private static BenchmarkReport Ratios(JsonObject p, JsonObject machine)
     {
         JsonObject Phase(string name) => p[name]!.AsObject();
-        var est = Phase("estimator");
-        var noAug = Phase("estimatorNoAugment");
-        var torch = Phase("pytorchTrain");
-        var distill = Phase("pytorchDistill");
-        var channelsLast = Phase("pytorchTrainChannelsLast");
+        var rounds = new TrainingRounds(p);
+        var est = rounds.First("estimator");
+        var torch = rounds.First("pytorchTrain");
         var limits = Phase("limits");
         var report = new BenchmarkReport(p, machine);
-        double studentsWhole = Mean(est.Number("gen1WholeImagesPerSecond"), est.Number("gen2WholeImagesPerSecond"));
         double StepMs(double imagesPerSecond) => machine.Number("batch") * 1000 / imagesPerSecond;
-        double studentsSteady = Mean(est.Number("gen1ImagesPerSecond"), est.Number("gen2ImagesPerSecond"));
+        static double Teacher(TrainingRounds.Round r) => r["estimator"].Number("gen0ImagesPerSecond");
+        static double TeacherWhole(TrainingRounds.Round r) => r["estimator"].Number("gen0WholeImagesPerSecond");
+        static double StudentsSteady(TrainingRounds.Round r) =>
+            Mean(r["estimator"].Number("gen1ImagesPerSecond"), r["estimator"].Number("gen2ImagesPerSecond"));
+        static double StudentsWhole(TrainingRounds.Round r) =>
+            Mean(r["estimator"].Number("gen1WholeImagesPerSecond"), r["estimator"].Number("gen2WholeImagesPerSecond"));
+        static Func<TrainingRounds.Round, double> Figure(string phase, string key) => r => r[phase].Number(key);
 
         // Targets: 1.1x PyTorch's default (eager, NCHW) for every training row, 1.0x its opt-in channels_last.
         // The headline: what a user waits for, from Fit (decoding, warm-up, collections, epoch ends included), against
         // the PyTorch script's whole run measured the same way; the steady state next to it.
-        report.AtLeast("Training the teacher, whole run (decode, warm-up, collections included) vs PyTorch's whole run",
-            est.Number("gen0WholeImagesPerSecond"), torch.Number("wholeImagesPerSecond"), "img/s", 1.1);
-        report.AtLeast("Training the teacher, steady state (batch / median step) vs PyTorch", est.Number("gen0ImagesPerSecond"),
-            torch.Number("imagesPerSecond"), "img/s", 1.1);
-        report.AtLeast("Student generations, whole generation vs PyTorch distillation's whole loop (neither decodes)", studentsWhole,
-            distill.Number("loopImagesPerSecond"), "img/s", 1.1);
-        report.AtLeast("Student generations, steady state vs PyTorch distillation", studentsSteady, distill.Number("imagesPerSecond"), "img/s", 1.1);
+        rounds.AtLeast(report, "Training the teacher, whole run (decode, warm-up, collections included) vs PyTorch's whole run",
+            TeacherWhole, Figure("pytorchTrain", "wholeImagesPerSecond"), "img/s", 1.1);
+        rounds.AtLeast(report, "Training the teacher, steady state (batch / median step) vs PyTorch", Teacher,
+            Figure("pytorchTrain", "imagesPerSecond"), "img/s", 1.1);
+        rounds.AtLeast(report, "Student generations, whole generation vs PyTorch distillation's whole loop (neither decodes)", StudentsWhole,
+            Figure("pytorchDistill", "loopImagesPerSecond"), "img/s", 1.1);
+        rounds.AtLeast(report, "Student generations, steady state vs PyTorch distillation", StudentsSteady,
+            Figure("pytorchDistill", "imagesPerSecond"), "img/s", 1.1);
         // Opt-in (Options.TeacherInBFloat16), so outside the targets; runs before it have no such phase.
-        if (p["estimatorBFloat16Teacher"] is JsonObject bf16)
+        if (rounds.Has("estimatorBFloat16Teacher"))
         {
-            report.AtLeast("Student generation with the opt-in bfloat16 teacher (TeacherInBFloat16), steady state vs PyTorch distillation",
-                bf16.Number("gen1ImagesPerSecond"), distill.Number("imagesPerSecond"), "img/s", null);
+            rounds.AtLeast(report, "Student generation with the opt-in bfloat16 teacher (TeacherInBFloat16), steady state vs PyTorch distillation",
+                Figure("estimatorBFloat16Teacher", "gen1ImagesPerSecond"), Figure("pytorchDistill", "imagesPerSecond"), "img/s", null);
         }
-        report.AtLeast("Training the teacher, whole run vs PyTorch with channels_last (opt-in there), whole run",
-            est.Number("gen0WholeImagesPerSecond"), channelsLast.Number("wholeImagesPerSecond"), "img/s", 1.0);
-        report.AtLeast("Training the teacher, steady state vs PyTorch with channels_last (opt-in there)", est.Number("gen0ImagesPerSecond"),
-            channelsLast.Number("imagesPerSecond"), "img/s", 1.0);
-        report.AtLeast("Raw TorchSharp loop vs PyTorch (no augmentation), steady state", Phase("rawTrain").Number("imagesPerSecond"),
-            Phase("pytorchTrainNoAugment").Number("imagesPerSecond"), "img/s", 1.0);
+        rounds.AtLeast(report, "Training the teacher, whole run vs PyTorch with channels_last (opt-in there), whole run",
+            TeacherWhole, Figure("pytorchTrainChannelsLast", "wholeImagesPerSecond"), "img/s", 1.0);
+        rounds.AtLeast(report, "Training the teacher, steady state vs PyTorch with channels_last (opt-in there)", Teacher,
+            Figure("pytorchTrainChannelsLast", "imagesPerSecond"), "img/s", 1.0);
+        rounds.AtLeast(report, "Raw TorchSharp loop vs PyTorch (no augmentation), steady state", Figure("rawTrain", "imagesPerSecond"),
+            Figure("pytorchTrainNoAugment", "imagesPerSecond"), "img/s", 1.0);
         // Overhead: the estimator's step against the raw loop's (same work: no augmentation); 0.95x is 5% slower.
-        report.AtLeast("Pipeline step (estimator, no augmentation) vs raw TorchSharp loop, steady state", noAug.Number("gen0ImagesPerSecond"),
-            Phase("rawTrain").Number("imagesPerSecond"), "img/s", 0.95);
-        report.AtMost("Student step vs teacher step, median (augmented: teacher forward per step)", StepMs(studentsSteady),
-            StepMs(est.Number("gen0ImagesPerSecond")), "ms", 1.35);
-        report.AtMost("Student step vs teacher step, median (no augmentation: cached teacher outputs)", StepMs(noAug.Number("gen1ImagesPerSecond")),
-            StepMs(noAug.Number("gen0ImagesPerSecond")), "ms", 1.05);
+        rounds.AtLeast(report, "Pipeline step (estimator, no augmentation) vs raw TorchSharp loop, steady state",
+            Figure("estimatorNoAugment", "gen0ImagesPerSecond"), Figure("rawTrain", "imagesPerSecond"), "img/s", 0.95);
+        rounds.AtMost(report, "Student step vs teacher step, median (augmented: teacher forward per step)", r => StepMs(StudentsSteady(r)),
+            r => StepMs(Teacher(r)), "ms", 1.35);
+        rounds.AtMost(report, "Student step vs teacher step, median (no augmentation: cached teacher outputs)",
+            r => StepMs(r["estimatorNoAugment"].Number("gen1ImagesPerSecond")), r => StepMs(r["estimatorNoAugment"].Number("gen0ImagesPerSecond")),
+            "ms", 1.05);
         // Where a student's extra step time goes, measured in one process with the parts alternating (runs before it
         // have no such phase).
         if (p["studentStep"] is JsonObject split)
@@ -131,25 +146,25 @@ internal static class BenchmarkRun
                     split.Number("studentStepBFloat16TeacherMs"), split.Number("studentStepNoGradTeacherMs"), "ms", null);
             }
         }
-        var teacher = est["gen0"]!.AsObject();
-        report.AtMost("Augmentation call vs the whole training step, medians (teacher)", teacher.Number("medianAugmentMs"),
-            teacher.Number("medianStepMs"), "ms", 0.05);
+        rounds.AtMost(report, "Augmentation call vs the whole training step, medians (teacher)",
+            r => r["estimator"]["gen0"]!.AsObject().Number("medianAugmentMs"), r => r["estimator"]["gen0"]!.AsObject().Number("medianStepMs"), "ms", 0.05);
 
         // The physical limit of the machine of the run: what fraction of the CPU's convolution rate training reaches.
         double trainingMflops = limits.Number("trainingMflopsPerImage");
         double Gflops(double imagesPerSecond) => imagesPerSecond * trainingMflops / 1000;
+        double teacherSteady = rounds.Median(Teacher);
         report.AtLeast("Teacher steady state vs its convolutions alone (the network's, forward + backward at the batch)",
-            est.Number("gen0ImagesPerSecond"), limits.Number("convolutionCeilingImagesPerSecond"), "img/s", null);
+            teacherSteady, limits.Number("convolutionCeilingImagesPerSecond"), "img/s", null);
         report.AtLeast("Teacher steady state: arithmetic rate (img/s x training FLOPs) vs the CPU's convolution rate",
-            Gflops(est.Number("gen0ImagesPerSecond")), limits.Number("peakGflops"), "GFLOP/s", null);
-        report.AtLeast("Teacher whole run: arithmetic rate vs the CPU's convolution rate", Gflops(est.Number("gen0WholeImagesPerSecond")),
+            Gflops(teacherSteady), limits.Number("peakGflops"), "GFLOP/s", null);
+        report.AtLeast("Teacher whole run: arithmetic rate vs the CPU's convolution rate", Gflops(rounds.Median(TeacherWhole)),
             limits.Number("peakGflops"), "GFLOP/s", null);
         report.Figure("Physical limit (this machine, this run): convolution rate; network FLOPs per image; PyTorch steady state's share",
             string.Create(CultureInfo.InvariantCulture,
                 $"{limits.Number("peakGflops"):0.0} GFLOP/s ({limits["peakConvolution"]}); the network's convolutions " +
                 $"{limits.Number("convolutionsTrainingGflops"):0.0} GFLOP/s forward + backward; PreActResNet-20 " +
                 $"{limits.Number("forwardMflopsPerImage"):0.0} MFLOP forward, ~{trainingMflops:0} per trained image; PyTorch's " +
-                $"steady state at {100 * Gflops(torch.Number("imagesPerSecond")) / limits.Number("peakGflops"):0}% of the convolution rate"));
+                $"steady state at {100 * Gflops(rounds.Median(Figure("pytorchTrain", "imagesPerSecond"))) / limits.Number("peakGflops"):0}% of the convolution rate"));
 
         report.AtLeast("Transform (batch scoring, from image paths) vs raw evaluation", Phase("scoring").Number("transformImagesPerSecond"),
             Phase("scoring").Number("rawEvalImagesPerSecond"), "img/s", 0.9);

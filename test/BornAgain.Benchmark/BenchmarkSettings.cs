@@ -41,6 +41,12 @@ internal sealed record BenchmarkSettings
     /// <summary>Requests each concurrent client sends, one after the other, after the warm-up.</summary>
     public int ServiceRequestsPerClient => Quick ? 50 : 250;
 
+    /// <summary>
+    /// How many times the training phases run, library and peers in turn (<c>--rounds N</c>; 3, or 1 with
+    /// <c>--quick</c>): a single run's ratios move by 20-30% on a machine whose speed changes from minute to minute.
+    /// </summary>
+    public int TrainingRounds { get; init; } = 3;
+
     public string PythonPath { get; init; } = "/usr/bin/python3";
 
     /// <summary>
@@ -65,7 +71,7 @@ internal sealed record BenchmarkSettings
 
     /// <summary>
     /// Reads <c>--quick</c>, <c>--data DIR</c>, <c>--out DIR</c>, <c>--python PATH</c>, <c>--service-clients N</c>,
-    /// <c>--isa avx2|avx512|default</c>.
+    /// <c>--isa avx2|avx512|default</c>, <c>--rounds N</c>.
     /// </summary>
     public static BenchmarkSettings Parse(string[] args)
     {
@@ -80,6 +86,7 @@ internal sealed record BenchmarkSettings
             PythonPath = ValueOf(args, "--python") ?? "/usr/bin/python3",
             ServiceClients = ValueOf(args, "--service-clients") is { } clients ? int.Parse(clients, CultureInfo.InvariantCulture) : 4,
             Isa = ValueOf(args, "--isa")?.ToLowerInvariant(),
+            TrainingRounds = ValueOf(args, "--rounds") is { } rounds ? PositiveCount("--rounds", rounds) : quick ? 1 : 3,
         };
     }
 
@@ -100,6 +107,11 @@ internal sealed record BenchmarkSettings
             yield return Isa;
         }
     }
+
+    private static int PositiveCount(string option, string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value is >= 1 and <= 20
+            ? value
+            : throw new ArgumentException($"{option} must be a whole number from 1 to 20; got '{text}'.");
 
     public static string? ValueOf(string[] args, string name)
     {
