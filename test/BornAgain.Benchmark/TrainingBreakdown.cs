@@ -74,7 +74,7 @@ internal static class TrainingBreakdown
             $"{string.Join('/', gc)} gen-0/1/2 collections; LibTorch load before the clock {estimator.Number("libTorchLoadSeconds"):0.00} s " +
             $"(PyTorch's import {pytorch.Number("torchImportSeconds"):0.00} s, also before its clock); model save after Fit " +
             $"{estimator.Number("modelSaveSeconds"):0.00} s.");
-        report.Section("Where the training run's time goes (estimator, augmented; PyTorch teacher run)", headers.ToArray(), rows, note);
+        report.Section("Where the training run's time goes (estimator, augmented; PyTorch teacher run; the first training round)", headers.ToArray(), rows, note);
     }
 
     private static string Seconds(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
