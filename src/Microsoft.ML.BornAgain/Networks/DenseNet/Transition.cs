@@ -45,7 +45,7 @@ internal sealed class Transition : nn.Module<Tensor, Tensor>
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
-        var compressed = conv.call(functional.relu(norm.call(input)));
+        var compressed = conv.call(functional.relu(norm.call(input), inplace: true));
         if (_dropoutRate > 0)
         {
             compressed = functional.dropout(compressed, _dropoutRate, training);

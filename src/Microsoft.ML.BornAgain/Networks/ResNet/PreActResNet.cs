@@ -66,7 +66,7 @@ internal sealed class PreActResNet : nn.Module<Tensor, Tensor>
         features = layer1.call(features);                          // [B, 16w, H, W]
         features = layer2.call(features);                          // [B, 32w, H/2, W/2]
         features = layer3.call(features);                          // [B, 64w, H/4, W/4]
-        features = functional.relu(bn1.call(features));
+        features = functional.relu(bn1.call(features), inplace: true);
         var logits = fc.call(flatten.call(avgpool.call(features))); // [B, classCount]
         return logits.MoveToOuterDisposeScope();
     }

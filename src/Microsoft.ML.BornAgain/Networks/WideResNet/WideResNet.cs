@@ -66,7 +66,7 @@ internal sealed class WideResNet : nn.Module<Tensor, Tensor>
         features = block1.call(features);                          // [B, 16k, H, W]
         features = block2.call(features);                          // [B, 32k, H/2, W/2]
         features = block3.call(features);                          // [B, 64k, H/4, W/4]
-        features = functional.relu(bn1.call(features));
+        features = functional.relu(bn1.call(features), inplace: true);
         var logits = fc.call(flatten.call(avgpool.call(features))); // [B, classCount]
         return logits.MoveToOuterDisposeScope();
     }
