@@ -44,7 +44,7 @@ internal sealed class DenseLayer : nn.Module<Tensor, Tensor>
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
-        var bottleneck = Dropout(conv1.call(functional.relu(norm1.call(input), inplace: true)));     // [B, 4k, H, W]
+        var bottleneck = Dropout(conv1.call(functional.relu(norm1.call(input), inplace: true)));   // [B, 4k, H, W]
         var newFeatures = Dropout(conv2.call(functional.relu(norm2.call(bottleneck), inplace: true))); // [B, k, H, W]
         return cat([input, newFeatures], dim: 1);
     }

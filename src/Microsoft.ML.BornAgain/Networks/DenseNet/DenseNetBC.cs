@@ -94,8 +94,8 @@ internal sealed class DenseNetBC : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var images = NetworkInput.Prepare(input, _inputChannels, GetName());
 
-        var maps = functional.relu(features.call(images), inplace: true);         // [B, C_final, H/4, W/4]
-        var logits = classifier.call(flatten.call(avgpool.call(maps))); // [B, classCount]
+        var maps = functional.relu(features.call(images), inplace: true); // [B, C_final, H/4, W/4]
+        var logits = classifier.call(flatten.call(avgpool.call(maps)));   // [B, classCount]
         return logits.MoveToOuterDisposeScope();
     }
 }
