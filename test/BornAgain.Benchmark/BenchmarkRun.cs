@@ -146,6 +146,18 @@ internal static class BenchmarkRun
                     split.Number("studentStepBFloat16TeacherMs"), split.Number("studentStepNoGradTeacherMs"), "ms", null);
             }
         }
+        // The students' gap split in two: the teacher's forward pass inside the step (both sides time it around the call)
+        // and the rest of the step, the student's own training (runs before it have no PyTorch figure).
+        if (rounds.First("pytorchDistill")["medianTeacherForwardMs"] is not null)
+        {
+            static double OurTeacherForwardMs(TrainingRounds.Round r) =>
+                Mean(r["estimator"]["gen1"]!.AsObject().Number("medianTeacherForwardMs"), r["estimator"]["gen2"]!.AsObject().Number("medianTeacherForwardMs"));
+            static double PeerTeacherForwardMs(TrainingRounds.Round r) => r["pytorchDistill"].Number("medianTeacherForwardMs");
+            rounds.AtMost(report, "Student step: the teacher's forward pass inside it vs PyTorch distillation's, medians",
+                OurTeacherForwardMs, PeerTeacherForwardMs, "ms", null);
+            rounds.AtMost(report, "Student step without the teacher's forward pass vs PyTorch distillation's, medians",
+                r => StepMs(StudentsSteady(r)) - OurTeacherForwardMs(r), r => r["pytorchDistill"].Number("medianStepMs") - PeerTeacherForwardMs(r), "ms", null);
+        }
         rounds.AtMost(report, "Augmentation call vs the whole training step, medians (teacher)",
             r => r["estimator"]["gen0"]!.AsObject().Number("medianAugmentMs"), r => r["estimator"]["gen0"]!.AsObject().Number("medianStepMs"), "ms", 0.05);
 

@@ -170,6 +170,7 @@ def train(args):
     generator = torch.Generator().manual_seed(1)
     n = images.shape[0]
     step_times = []
+    teacher_times = []  # the teacher's forward pass inside each distillation step, as the library's TeacherForward span
     rss_per_epoch = []
     net.train()
     loop_start = time.perf_counter()
@@ -191,8 +192,10 @@ def train(args):
         if teacher is None:
             loss = F.cross_entropy(net(x), y)
         else:
+            t1 = time.perf_counter()
             with torch.inference_mode():  # the teacher first, as the library runs it
                 t = teacher(x)
+            teacher_times.append(time.perf_counter() - t1)
             loss = -(torch.softmax(t, 1) * torch.log_softmax(net(x), 1)).sum(1).mean()  # BAN loss
         optimizer.zero_grad()
         loss.backward()
@@ -225,6 +228,7 @@ def train(args):
         "userSeconds": usage.ru_utime - usage_start.ru_utime, "systemSeconds": usage.ru_stime - usage_start.ru_stime,
         "minorFaults": usage.ru_minflt - usage_start.ru_minflt,
         "medianStepMs": median * 1000, "firstStepMs": step_times[0] * 1000,
+        "medianTeacherForwardMs": statistics.median(teacher_times[args.warmup:]) * 1000 if teacher else None,
         "torchImportSeconds": TORCH_IMPORT_SECONDS, "kernels": kernel_paths(),
         "peakRssMB": status_kb("VmHWM") / 1024, "rssPerEpochMB": [r / 1024 for r in rss_per_epoch],
         "finalRssMB": status_kb("VmRSS") / 1024,
