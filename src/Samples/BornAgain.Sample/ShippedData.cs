@@ -25,8 +25,8 @@ internal static class ShippedData
 
     /// <summary>
     /// <paramref name="path"/> relative to the repository root (the folder holding BornAgain.ML.sln) when it lies inside
-    /// the repository, with '/' separators, so that reports written into docs/ hold no machine's folders; otherwise
-    /// the path as given.
+    /// the repository, with '/' separators; otherwise ".../" and the folder's own name. Reports written into docs/ so
+    /// name no machine's folders.
     /// </summary>
     public static string RepositoryRelative(string path)
     {
@@ -36,6 +36,6 @@ internal static class ShippedData
             if (File.Exists(Path.Combine(folder.FullName, "BornAgain.ML.sln")))
                 return Path.GetRelativePath(folder.FullName, full).Replace('\\', '/');
         }
-        return path;
+        return ".../" + Path.GetFileName(Path.TrimEndingDirectorySeparator(full));
     }
 }
