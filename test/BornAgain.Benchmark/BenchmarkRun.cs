@@ -22,6 +22,17 @@ internal static class BenchmarkRun
             Markup.Escape(KernelLabel(settings) is { Length: > 0 } label ? $", {label}" : ""));
 
         var phases = new JsonObject();
+        string progress = Path.Combine(work, "phases.json");
+        // Every finished phase is saved at once, so that a phase that fails late in a 20-minute run loses none of the
+        // earlier ones (--report-from renders a saved file).
+        void Step(JsonObject into, string name, Func<JsonObject> run)
+        {
+            BenchmarkRun.Step(into, name, run);
+            var saved = new JsonObject { ["machine"] = machine.DeepClone(), ["phases"] = phases.DeepClone() };
+            RepositoryRelativePaths(saved);
+            File.WriteAllText(progress, saved.ToJsonString(PhaseRunner.Indented));
+        }
+
         string[] peerArgs =
         [
             "--data", settings.DataFolder, "--threads", Str(settings.Threads), "--batch", Str(settings.BatchSize),
@@ -32,6 +43,7 @@ internal static class BenchmarkRun
         // Training phases alternate library and peers, round after round, so that a change in the machine's load or
         // speed meets both sides alike; the training rows report medians over the rounds (TrainingRounds).
         var rounds = new JsonArray();
+        phases[TrainingRounds.Key] = rounds;
         for (int r = 0; r < settings.TrainingRounds; r++)
         {
             AnsiConsole.MarkupLine($"  training round {r + 1} of {settings.TrainingRounds}");
@@ -47,18 +59,17 @@ internal static class BenchmarkRun
             Step(round, "pytorchDistill", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment", "--distill"]));
             rounds.Add(round);
         }
-        phases[TrainingRounds.Key] = rounds;
         Step(phases, "studentStep", () => PhaseRunner.RunPhase(settings, "student-step"));
         Step(phases, "scoring", () => PhaseRunner.RunPhase(settings, "scoring", "--model", modelPath));
         Step(phases, "service", () => PhaseRunner.RunPhase(settings, "service", "--model", modelPath));
         Step(phases, "onnx", () => PhaseRunner.RunPhase(settings, "onnx", "--model", onnxPath));
-        ExportedOnnxSteps(settings, phases, work, modelPath, onnxPath);
+        ExportedOnnxSteps(settings, phases, work, modelPath, onnxPath, Step);
         Step(phases, "dataParallel", () => DataParallelPhase.Compare(settings));
         machine["loadAverageAfter"] = LoadAverage();
         RepositoryRelativePaths(phases);
         RepositoryRelativePaths(machine);
         // The measurements first, so that a report that cannot be made loses none of them (--report-from renders them again).
-        File.WriteAllText(Path.Combine(work, "phases.json"),
+        File.WriteAllText(progress,
             new JsonObject { ["machine"] = machine.DeepClone(), ["phases"] = phases.DeepClone() }.ToJsonString(PhaseRunner.Indented));
         Report(settings, phases, machine);
     }
@@ -198,7 +209,12 @@ internal static class BenchmarkRun
         report.Figure("Peak RSS, scoring service process after the load", string.Create(CultureInfo.InvariantCulture, $"{service.Number("servicePeakRssMB"):0} MB"));
         ExportedOnnxRows(report, p);
         TrainingBreakdown.AddTo(report, est, torch);
-        // Data parallelism on one machine: what MPI costs against LibTorch's own threads.
+        // Data parallelism on one machine: what MPI costs against LibTorch's own threads (skipped without mpiexec).
+        if (p["dataParallel"]?["skipped"] is { } skipped)
+        {
+            report.Figure("Training, 2 MPI ranks x 1 thread vs 1 process x 2 threads", $"not measured: {skipped}");
+            return report;
+        }
         report.AtLeast("Training: 2 MPI ranks x 1 thread vs 1 process x 2 threads (same data, global batch)",
             Phase("dataParallel").Number("twoRanksImagesPerSecond"), Phase("dataParallel").Number("oneProcessImagesPerSecond"), "img/s", null);
         var dataParallel = Phase("dataParallel");
@@ -211,14 +227,15 @@ internal static class BenchmarkRun
     }
 
     /// <summary>The library's ONNX export (Phases/ExportedOnnxPhase.cs, PublishSizePhase.cs): export, compare, RSS alone, app sizes.</summary>
-    private static void ExportedOnnxSteps(BenchmarkSettings settings, JsonObject phases, string work, string modelPath, string peerOnnx)
+    private static void ExportedOnnxSteps(BenchmarkSettings settings, JsonObject phases, string work, string modelPath, string peerOnnx,
+        Action<JsonObject, string, Func<JsonObject>> step)
     {
         string exported = Path.Combine(work, "model.onnx");
-        Step(phases, "onnxExport", () => PhaseRunner.RunPhase(settings, "onnx-export", "--model", modelPath, "--onnx", exported));
-        Step(phases, "onnxCompare", () => PhaseRunner.RunPhase(settings, "onnx-compare", "--model", exported, "--peer", peerOnnx));
-        Step(phases, "onnxAloneOurs", () => PhaseRunner.RunPhase(settings, "onnx-alone", "--model", exported, "--ours"));
-        Step(phases, "onnxAlonePeer", () => PhaseRunner.RunPhase(settings, "onnx-alone", "--model", peerOnnx));
-        Step(phases, "publishSize", () => Phases.PublishSizePhase.Run(work));
+        step(phases, "onnxExport", () => PhaseRunner.RunPhase(settings, "onnx-export", "--model", modelPath, "--onnx", exported));
+        step(phases, "onnxCompare", () => PhaseRunner.RunPhase(settings, "onnx-compare", "--model", exported, "--peer", peerOnnx));
+        step(phases, "onnxAloneOurs", () => PhaseRunner.RunPhase(settings, "onnx-alone", "--model", exported, "--ours"));
+        step(phases, "onnxAlonePeer", () => PhaseRunner.RunPhase(settings, "onnx-alone", "--model", peerOnnx));
+        step(phases, "publishSize", () => Phases.PublishSizePhase.Run(work));
     }
 
     private static void ExportedOnnxRows(BenchmarkReport report, JsonObject p)

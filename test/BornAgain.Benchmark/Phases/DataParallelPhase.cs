@@ -21,6 +21,8 @@ internal static class DataParallelPhase
     /// <summary>The orchestrating step: both variants, alternated (each twice in the full run), and their medians.</summary>
     public static JsonObject Compare(BenchmarkSettings settings)
     {
+        if (!OnPath("mpiexec"))
+            return new JsonObject { ["skipped"] = "no mpiexec on the PATH (Debian: apt-get install mpich)" };
         var single = new List<JsonObject>();
         var ranks = new List<JsonObject>();
         for (int round = 0; round < (settings.Quick ? 1 : 2); round++)
@@ -38,6 +40,10 @@ internal static class DataParallelPhase
             ["allreduce"] = ranks[^1]["allreduce"]!.DeepClone(),
         };
     }
+
+    private static bool OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(folder => File.Exists(Path.Combine(folder, program)));
 
     /// <summary>One training run in this process (a rank when mpiexec started it): img/s over the timed epochs.</summary>
     public static JsonObject Run(BenchmarkSettings settings, int threads)
