@@ -59,6 +59,15 @@ internal static class BenchmarkRun
             Step(round, "pytorchDistill", () => PhaseRunner.RunPython(settings, ["train", .. peerArgs, "--augment", "--distill"]));
             rounds.Add(round);
         }
+        // Where the convolutions' time goes, from oneDNN's own log of each side's training steps (ConvolutionKernels).
+        string[] loggedSteps =
+        [
+            "train", "--data", settings.DataFolder, "--threads", Str(settings.Threads), "--batch", Str(settings.BatchSize),
+            "--warmup", Str(settings.WarmupBatches), "--count", Str(settings.TrainImages), "--steps", Str(settings.RawSteps),
+        ];
+        Step(phases, ConvolutionKernels.Ours, () => PhaseRunner.RunPhaseWithOneDnnLog(settings, "raw-train"));
+        Step(phases, ConvolutionKernels.Peer, () => PhaseRunner.RunPythonWithOneDnnLog(settings, loggedSteps));
+        Step(phases, ConvolutionKernels.PeerChannelsLast, () => PhaseRunner.RunPythonWithOneDnnLog(settings, [.. loggedSteps, "--channels-last"]));
         Step(phases, "studentStep", () => PhaseRunner.RunPhase(settings, "student-step"));
         Step(phases, "scoring", () => PhaseRunner.RunPhase(settings, "scoring", "--model", modelPath));
         Step(phases, "service", () => PhaseRunner.RunPhase(settings, "service", "--model", modelPath));
@@ -188,6 +197,8 @@ internal static class BenchmarkRun
                 $"{limits.Number("convolutionsTrainingGflops"):0.0} GFLOP/s forward + backward; PreActResNet-20 " +
                 $"{limits.Number("forwardMflopsPerImage"):0.0} MFLOP forward, ~{trainingMflops:0} per trained image; PyTorch's " +
                 $"steady state at {100 * Gflops(rounds.Median(Figure("pytorchTrain", "imagesPerSecond"))) / limits.Number("peakGflops"):0}% of the convolution rate"));
+
+        ConvolutionKernels.AddTo(report, p, StepMs(teacherSteady), StepMs(rounds.Median(Figure("pytorchTrain", "imagesPerSecond"))));
 
         report.AtLeast("Transform (batch scoring, from image paths) vs raw evaluation", Phase("scoring").Number("transformImagesPerSecond"),
             Phase("scoring").Number("rawEvalImagesPerSecond"), "img/s", 0.9);

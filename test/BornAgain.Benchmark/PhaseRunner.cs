@@ -47,14 +47,27 @@ internal static class PhaseRunner
     }
 
     /// <summary>Runs the PyTorch peer script with <paramref name="arguments"/>.</summary>
-    public static JsonObject RunPython(BenchmarkSettings settings, params string[] arguments)
-    {
-        string script = Path.Combine(AppContext.BaseDirectory, "peer", "pytorch_peer.py");
-        return Run(settings.PythonPath, [script, .. arguments], "pytorch " + arguments[0], settings.KernelEnvironment, pythonResult: true);
-    }
+    public static JsonObject RunPython(BenchmarkSettings settings, params string[] arguments) =>
+        Run(settings.PythonPath, [PythonScript, .. arguments], "pytorch " + arguments[0], settings.KernelEnvironment, pythonResult: true);
+
+    /// <summary>
+    /// Runs this program's phase <paramref name="phase"/> with oneDNN's log on and adds its per-step sums to the
+    /// result as <c>oneDnn</c> (<see cref="OneDnnLog"/>); the log slows every step, so only oneDNN's own times count.
+    /// </summary>
+    public static JsonObject RunPhaseWithOneDnnLog(BenchmarkSettings settings, string phase, params string[] extra) =>
+        Run(Self, PhaseArguments(settings, phase, extra), phase, WithOneDnnLog(settings), oneDnnLog: true);
+
+    /// <summary>Runs the PyTorch peer script with oneDNN's log on, as <see cref="RunPhaseWithOneDnnLog"/>.</summary>
+    public static JsonObject RunPythonWithOneDnnLog(BenchmarkSettings settings, params string[] arguments) =>
+        Run(settings.PythonPath, [PythonScript, .. arguments], "pytorch " + arguments[0], WithOneDnnLog(settings), pythonResult: true, oneDnnLog: true);
+
+    private static string PythonScript => Path.Combine(AppContext.BaseDirectory, "peer", "pytorch_peer.py");
+
+    private static Dictionary<string, string> WithOneDnnLog(BenchmarkSettings settings) =>
+        new(settings.KernelEnvironment) { [OneDnnLog.Variable] = "1" };
 
     private static JsonObject Run(string file, IEnumerable<string> arguments, string name,
-        IReadOnlyDictionary<string, string> environment, bool pythonResult = false)
+        IReadOnlyDictionary<string, string> environment, bool pythonResult = false, bool oneDnnLog = false)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         // The kernel limits (--isa) reach the child and, through it, any process it starts (the scoring service).
@@ -78,7 +91,10 @@ internal static class PhaseRunner
                 $"Phase '{name}' failed (exit code {process.ExitCode}).\n{string.Join('\n', lines.TakeLast(20))}\n{stderr.Result}");
         }
 
-        return JsonNode.Parse(json)!.AsObject();
+        var result = JsonNode.Parse(json)!.AsObject();
+        if (oneDnnLog)
+            result["oneDnn"] = OneDnnLog.Summarize(lines) ?? throw new InvalidOperationException($"Phase '{name}' logged no oneDNN convolution.");
+        return result;
     }
 
     /// <summary>The number at <paramref name="key"/> whatever its stored type (double, int, long); NaN when absent.</summary>
