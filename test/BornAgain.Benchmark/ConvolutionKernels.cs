@@ -27,7 +27,7 @@ internal static class ConvolutionKernels
 
     /// <summary>
     /// Adds the rows (each pass, ours vs PyTorch's default; the rest of the teacher's step from the training rounds'
-    /// median steps) and the table; runs before these phases have none.
+    /// median steps) and the table; runs made before these phases existed add nothing.
     /// </summary>
     public static void AddTo(BenchmarkReport report, JsonObject phases, double teacherStepMs, double peerStepMs)
     {
