@@ -25,19 +25,24 @@ internal static class BenchmarkRun
         string progress = Path.Combine(work, "phases.json");
         // Every finished phase is saved at once, so that a phase that fails late in a 20-minute run loses none of the
         // earlier ones (--report-from renders a saved file).
-        void Step(JsonObject into, string name, Func<JsonObject> run)
+        void SaveProgress()
         {
-            BenchmarkRun.Step(into, name, run);
             var saved = new JsonObject { ["machine"] = machine.DeepClone(), ["phases"] = phases.DeepClone() };
             RepositoryRelativePaths(saved);
             File.WriteAllText(progress, saved.ToJsonString(PhaseRunner.Indented));
         }
+        void Step(JsonObject into, string name, Func<JsonObject> run)
+        {
+            BenchmarkRun.Step(into, name, run);
+            SaveProgress();
+        }
 
-        string[] peerArgs =
+        string[] peerData =
         [
             "--data", settings.DataFolder, "--threads", Str(settings.Threads), "--batch", Str(settings.BatchSize),
-            "--epochs", Str(settings.EpochsPerGeneration), "--warmup", Str(settings.WarmupBatches), "--count", Str(settings.TrainImages),
+            "--warmup", Str(settings.WarmupBatches), "--count", Str(settings.TrainImages),
         ];
+        string[] peerArgs = [.. peerData, "--epochs", Str(settings.EpochsPerGeneration)];
         Step(phases, "pytorchExport", () => PhaseRunner.RunPython(settings, "export", "--out", onnxPath));
         Step(phases, "limits", () => PhaseRunner.RunPhase(settings, "limits"));
         // Training phases alternate library and peers, round after round, so that a change in the machine's load or
@@ -60,11 +65,7 @@ internal static class BenchmarkRun
             rounds.Add(round);
         }
         // Where the convolutions' time goes, from oneDNN's own log of each side's training steps (ConvolutionKernels).
-        string[] loggedSteps =
-        [
-            "train", "--data", settings.DataFolder, "--threads", Str(settings.Threads), "--batch", Str(settings.BatchSize),
-            "--warmup", Str(settings.WarmupBatches), "--count", Str(settings.TrainImages), "--steps", Str(settings.RawSteps),
-        ];
+        string[] loggedSteps = ["train", .. peerData, "--steps", Str(settings.RawSteps)];
         Step(phases, ConvolutionKernels.Ours, () => PhaseRunner.RunPhaseWithOneDnnLog(settings, "raw-train"));
         Step(phases, ConvolutionKernels.Peer, () => PhaseRunner.RunPythonWithOneDnnLog(settings, loggedSteps));
         Step(phases, ConvolutionKernels.PeerChannelsLast, () => PhaseRunner.RunPythonWithOneDnnLog(settings, [.. loggedSteps, "--channels-last"]));
@@ -78,8 +79,7 @@ internal static class BenchmarkRun
         RepositoryRelativePaths(phases);
         RepositoryRelativePaths(machine);
         // The measurements first, so that a report that cannot be made loses none of them (--report-from renders them again).
-        File.WriteAllText(progress,
-            new JsonObject { ["machine"] = machine.DeepClone(), ["phases"] = phases.DeepClone() }.ToJsonString(PhaseRunner.Indented));
+        SaveProgress();
         Report(settings, phases, machine);
     }
 
